@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ivshmem-pmd wire format: the single source in code for everything that
+ * crosses a process or VM boundary.
+ *   1. BAR0 register map of QEMU's ivshmem device (1af4:1110).
+ *   2. The ivshmem-server protocol (QEMU contrib/ivshmem-server, version 0).
+ *   3. The BAR2 layout of ivshmem-pmd (spec: doc/bar2-layout.md).
+ * Every multi-byte field is little-endian. Fields written by one side and read
+ * by the other are accessed with C11 atomics; see ring_over_shm.c.
+ */
+#ifndef IVSHMEM_WIRE_H
+#define IVSHMEM_WIRE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* ---- 1. BAR0 registers (32-bit accesses) ------------------------------ */
+#define IVSHM_BAR0_SIZE        256u
+#define IVSHM_REG_INTRMASK     0x00u
+#define IVSHM_REG_INTRSTATUS   0x04u /* reading clears it */
+#define IVSHM_REG_IVPOSITION   0x08u /* own peer id, read-only */
+#define IVSHM_REG_DOORBELL     0x0cu /* write (dest << 16) | vector */
+#define IVSHM_DOORBELL_VALUE(dest, vector) \
+	(((uint32_t)(dest) << 16) | ((uint32_t)(vector) & 0xffu))
+#define IVSHM_PCI_VENDOR_ID    0x1af4u
+#define IVSHM_PCI_DEVICE_ID    0x1110u
+
+/* ---- 2. ivshmem-server protocol --------------------------------------- */
+/* Each message is one int64 (little-endian; host `long` in the pre-version
+ * protocol), optionally with one fd in SCM_RIGHTS. Version 0 sequence:
+ * version, own id (no fd), then in any order: -1 + shm fd, peer id + eventfd
+ * (the Nth fd of a peer is its vector N-1), peer id without fd = peer left. */
+#define IVSHM_PROTOCOL_VERSION 0
+#define IVSHM_MSG_SHM_ID       (-1)
+#define IVSHM_MAX_PEER_ID      65535
+#define IVSHM_MAX_VECTORS      64
+typedef int64_t ivshm_msg_t;
+
+/* ---- 3. BAR2 layout ---------------------------------------------------- */
+#define IVSHM_CACHE_LINE       64u
+#define IVSHM_LAYOUT_MAGIC     0x4d485649u /* "IVHM" in memory order */
+#define IVSHM_LAYOUT_MAJOR     1u  /* incompatible changes */
+#define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
+
+/* Region header format_state */
+#define IVSHM_FORMAT_BLANK      0u /* all-zero region, nobody formatted it */
+#define IVSHM_FORMAT_FORMATTING 1u /* a peer is writing the layout */
+#define IVSHM_FORMAT_READY      2u
+
+/* Geometry limits */
+#define IVSHM_MIN_PEERS        2u
+#define IVSHM_MAX_PEERS        256u
+#define IVSHM_MAX_QUEUES       64u
+#define IVSHM_MIN_RING_SIZE    2u
+#define IVSHM_MAX_RING_SIZE    65536u
+#define IVSHM_MIN_BUF_SIZE     64u
+#define IVSHM_MAX_BUF_SIZE     65536u
+
+/* Region header at offset 0, 256 bytes. */
+struct ivshm_wire_hdr {
+	_Atomic uint32_t magic;        /* IVSHM_LAYOUT_MAGIC once READY */
+	uint16_t version_major;
+	uint16_t version_minor;
+	_Atomic uint32_t format_state; /* IVSHM_FORMAT_* */
+	uint32_t formatter_id;         /* peer that formatted the region */
+	uint64_t region_size;          /* BAR2 size seen by the formatter */
+	uint64_t layout_size;          /* bytes used by this layout */
+	uint32_t max_peers;
+	uint32_t queues;               /* channels per ordered peer pair */
+	uint32_t ring_size;            /* descriptors per channel, power of 2 */
+	uint32_t buf_size;             /* bytes per buffer, multiple of 64 */
+	uint64_t peers_off;            /* peer table offset */
+	uint64_t chans_off;            /* first channel offset */
+	uint64_t chan_stride;          /* bytes per channel */
+	uint64_t desc_off;             /* descriptor array offset in a channel */
+	uint64_t bufs_off;             /* buffer area offset in a channel */
+	uint8_t reserved[256 - 88];
+};
+
+/* Peer states in the peer table */
+#define IVSHM_PEER_ABSENT      0u /* never attached */
+#define IVSHM_PEER_UP          1u
+#define IVSHM_PEER_LEFT        2u /* detached cleanly */
+
+/* Peer table entry: 128 bytes; line 0 changes only at attach/detach, line 1
+ * (heartbeat) changes periodically, so readers of line 0 stay cache-hot. */
+struct ivshm_wire_peer {
+	_Atomic uint32_t state;       /* IVSHM_PEER_* */
+	_Atomic uint32_t generation;  /* +1 at every attach; never 0 once up */
+	uint8_t mac[6];
+	uint16_t reserved0;
+	uint8_t reserved1[64 - 16];
+	_Atomic uint64_t heartbeat;   /* incremented by the live peer */
+	uint8_t reserved2[64 - 8];
+};
+
+/* Descriptor: 8 bytes, packed as offset | len << 32 | flags << 48 and
+ * stored with a single 64-bit store so it is read whole. offset is relative
+ * to the channel's buffer area. */
+#define IVSHM_DESC_OFFSET(d)   ((uint32_t)(d))
+#define IVSHM_DESC_LEN(d)      ((uint32_t)(((d) >> 32) & 0xffffu))
+#define IVSHM_DESC_FLAGS(d)    ((uint32_t)((d) >> 48))
+#define IVSHM_DESC_MAKE(off, len, flags) \
+	((uint64_t)(uint32_t)(off) | ((uint64_t)((len) & 0xffffu) << 32) | \
+	 ((uint64_t)((flags) & 0xffffu) << 48))
+#define IVSHM_DESC_FLAGS_KNOWN 0x0000u /* no flag is defined in v1.0 */
+
+/* Channel control: three cache lines, one writer each. Followed at desc_off
+ * by ring_size descriptors, and at bufs_off by ring_size * buf_size bytes of
+ * producer-owned buffers. */
+struct ivshm_wire_chan {
+	/* line 0: written by the producer */
+	_Atomic uint32_t head;        /* free-running count of published descs */
+	_Atomic uint32_t prod_gen;    /* producer's generation */
+	uint8_t pad0[64 - 8];
+	/* line 1: written by the consumer on every burst */
+	_Atomic uint32_t tail;        /* free-running count of consumed descs */
+	uint8_t pad1[64 - 4];
+	/* line 2: written by the consumer rarely */
+	_Atomic uint32_t ack_gen;     /* producer generation the consumer synced */
+	_Atomic uint32_t need_wakeup; /* consumer sleeps: ring the doorbell */
+	uint8_t pad2[64 - 8];
+};
+
+_Static_assert(sizeof(struct ivshm_wire_hdr) == 256, "header is 256 bytes");
+_Static_assert(sizeof(struct ivshm_wire_peer) == 128, "peer entry is 128 bytes");
+_Static_assert(sizeof(struct ivshm_wire_chan) == 192, "channel control is 192 bytes");
+
+#endif /* IVSHMEM_WIRE_H */

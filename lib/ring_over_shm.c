@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ring_over_shm: BAR2 layout and SPSC channels. See doc/bar2-layout.md.
+ */
+#include "ring_over_shm.h"
+
+#include <string.h>
+
+#define RELAXED memory_order_relaxed
+#define ACQUIRE memory_order_acquire
+#define RELEASE memory_order_release
+
+static const char *const rc_names[] = {
+	[0] = "success",
+	[1] = "invalid argument or geometry",
+	[2] = "region too small for the geometry",
+	[3] = "region is being formatted by another peer",
+	[4] = "region holds foreign data (not an ivshmem-pmd layout)",
+	[5] = "layout version mismatch",
+	[6] = "layout header is inconsistent (corrupt)",
+	[7] = "peer id outside the peer table",
+	[8] = "peer id already in use by a live peer",
+};
+
+const char *ivshm_strerror(int rc)
+{
+	unsigned int i = (unsigned int)-rc;
+
+	if (rc > 0 || i >= sizeof(rc_names) / sizeof(rc_names[0]))
+		return "unknown error";
+	return rc_names[i];
+}
+
+static bool is_pow2(uint32_t v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+int ivshm_geometry_check(const struct ivshm_geometry *g)
+{
+	if (g == NULL)
+		return IVSHM_EINVAL;
+	if (g->max_peers < IVSHM_MIN_PEERS || g->max_peers > IVSHM_MAX_PEERS)
+		return IVSHM_EINVAL;
+	if (g->queues < 1 || g->queues > IVSHM_MAX_QUEUES)
+		return IVSHM_EINVAL;
+	if (!is_pow2(g->ring_size) || g->ring_size < IVSHM_MIN_RING_SIZE ||
+	    g->ring_size > IVSHM_MAX_RING_SIZE)
+		return IVSHM_EINVAL;
+	if (g->buf_size < IVSHM_MIN_BUF_SIZE || g->buf_size > IVSHM_MAX_BUF_SIZE ||
+	    g->buf_size % IVSHM_CACHE_LINE != 0)
+		return IVSHM_EINVAL;
+	return IVSHM_OK;
+}
+
+/* Offsets of a layout; all multiples of the cache line. */
+struct layout {
+	uint64_t peers_off, chans_off, chan_stride, desc_off, bufs_off, size;
+};
+
+static uint64_t channel_count(const struct ivshm_geometry *g)
+{
+	return (uint64_t)g->max_peers * (g->max_peers - 1) * g->queues;
+}
+
+static void compute_layout(const struct ivshm_geometry *g, struct layout *l)
+{
+	l->peers_off = sizeof(struct ivshm_wire_hdr);
+	l->chans_off = align_up(l->peers_off + (uint64_t)g->max_peers *
+				sizeof(struct ivshm_wire_peer), 4096);
+	l->desc_off = sizeof(struct ivshm_wire_chan);
+	l->bufs_off = align_up(l->desc_off + (uint64_t)g->ring_size * 8,
+			       IVSHM_CACHE_LINE);
+	l->chan_stride = align_up(l->bufs_off +
+				  (uint64_t)g->ring_size * g->buf_size, 4096);
+	l->size = l->chans_off + channel_count(g) * l->chan_stride;
+}
+
+uint64_t ivshm_layout_size(const struct ivshm_geometry *g)
+{
+	struct layout l;
+
+	if (ivshm_geometry_check(g) != IVSHM_OK)
+		return 0;
+	compute_layout(g, &l);
+	return l.size;
+}
+
+static struct ivshm_wire_hdr *hdr_of(void *base)
+{
+	return (struct ivshm_wire_hdr *)base;
+}
+
+static struct ivshm_wire_peer *peer_entry(const struct ivshm_region *r,
+					  uint16_t id)
+{
+	return (struct ivshm_wire_peer *)(r->base + sizeof(struct ivshm_wire_hdr)) +
+	       id;
+}
+
+/* Index of channel producer -> consumer, queue q (diagonal omitted). */
+static uint64_t channel_index(const struct ivshm_geometry *g, uint16_t prod,
+			      uint16_t cons, uint16_t q)
+{
+	uint64_t pair = (uint64_t)prod * (g->max_peers - 1) +
+			(cons < prod ? cons : cons - 1u);
+
+	return pair * g->queues + q;
+}
+
+static uint8_t *channel_base(const struct ivshm_region *r, uint16_t prod,
+			     uint16_t cons, uint16_t q)
+{
+	return r->base + r->chans_off +
+	       channel_index(&r->geo, prod, cons, q) * r->chan_stride;
+}
+
+int ivshm_region_format(void *base, uint64_t size,
+			const struct ivshm_geometry *g, uint16_t formatter)
+{
+	struct ivshm_wire_hdr *h = hdr_of(base);
+	struct layout l;
+	uint64_t n;
+
+	if (base == NULL || ivshm_geometry_check(g) != IVSHM_OK ||
+	    formatter >= g->max_peers)
+		return IVSHM_EINVAL;
+	compute_layout(g, &l);
+	if (l.size > size)
+		return IVSHM_ETOOSMALL;
+
+	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_FORMATTING, RELAXED);
+	atomic_store_explicit(&h->magic, 0, RELAXED);
+	/* Control structures only: buffers are written before they are read. */
+	memset((uint8_t *)base + l.peers_off, 0, l.chans_off - l.peers_off);
+	for (n = 0; n < channel_count(g); n++)
+		memset((uint8_t *)base + l.chans_off + n * l.chan_stride, 0,
+		       l.bufs_off);
+	h->version_major = IVSHM_LAYOUT_MAJOR;
+	h->version_minor = IVSHM_LAYOUT_MINOR;
+	h->formatter_id = formatter;
+	h->region_size = size;
+	h->layout_size = l.size;
+	h->max_peers = g->max_peers;
+	h->queues = g->queues;
+	h->ring_size = g->ring_size;
+	h->buf_size = g->buf_size;
+	h->peers_off = l.peers_off;
+	h->chans_off = l.chans_off;
+	h->chan_stride = l.chan_stride;
+	h->desc_off = l.desc_off;
+	h->bufs_off = l.bufs_off;
+	memset(h->reserved, 0, sizeof(h->reserved));
+	atomic_store_explicit(&h->magic, IVSHM_LAYOUT_MAGIC, RELAXED);
+	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_READY, RELEASE);
+	return IVSHM_OK;
+}
+
+/* Reads the header of a READY region into r, trusting nothing: the geometry
+ * must be valid and every offset must be the one we compute from it. */
+static int adopt_header(struct ivshm_region *r, void *base, uint64_t size)
+{
+	struct ivshm_wire_hdr *h = hdr_of(base);
+	struct ivshm_geometry g;
+	struct layout l;
+
+	if (atomic_load_explicit(&h->magic, RELAXED) != IVSHM_LAYOUT_MAGIC)
+		return IVSHM_EFOREIGN;
+	if (h->version_major != IVSHM_LAYOUT_MAJOR)
+		return IVSHM_EVERSION;
+	g.max_peers = h->max_peers;
+	g.queues = h->queues;
+	g.ring_size = h->ring_size;
+	g.buf_size = h->buf_size;
+	if (ivshm_geometry_check(&g) != IVSHM_OK)
+		return IVSHM_ECORRUPT;
+	compute_layout(&g, &l);
+	if (h->peers_off != l.peers_off || h->chans_off != l.chans_off ||
+	    h->chan_stride != l.chan_stride || h->desc_off != l.desc_off ||
+	    h->bufs_off != l.bufs_off || h->layout_size != l.size)
+		return IVSHM_ECORRUPT;
+	if (l.size > size)
+		return IVSHM_ETOOSMALL;
+	r->base = base;
+	r->size = size;
+	r->geo = g;
+	r->chans_off = l.chans_off;
+	r->chan_stride = l.chan_stride;
+	r->desc_off = l.desc_off;
+	r->bufs_off = l.bufs_off;
+	return IVSHM_OK;
+}
+
+static bool region_is_blank(const struct ivshm_wire_hdr *h)
+{
+	static const uint8_t zero[sizeof(*h)];
+
+	return memcmp(h, zero, sizeof(*h)) == 0;
+}
+
+/* Formats the region if allowed and nobody else does it first. */
+static int format_if_blank(void *base, uint64_t size,
+			   const struct ivshm_geometry *want, uint16_t me,
+			   unsigned int flags)
+{
+	struct ivshm_wire_hdr *h = hdr_of(base);
+	uint32_t expected = IVSHM_FORMAT_BLANK;
+	struct ivshm_geometry g = want ? *want : IVSHM_GEOMETRY_DEFAULT;
+
+	if (flags & IVSHM_ATTACH_REFORMAT)
+		return ivshm_region_format(base, size, &g, me);
+	if (!(flags & IVSHM_ATTACH_FORMAT))
+		return IVSHM_EBUSY; /* wait for the formatter */
+	if (!region_is_blank(h))
+		return IVSHM_EFOREIGN;
+	if (!atomic_compare_exchange_strong(&h->format_state, &expected,
+					    IVSHM_FORMAT_FORMATTING))
+		return IVSHM_EBUSY;
+	return ivshm_region_format(base, size, &g, me);
+}
+
+int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
+			uint16_t me, const struct ivshm_geometry *want,
+			unsigned int flags)
+{
+	struct ivshm_wire_hdr *h;
+	struct ivshm_wire_peer *p;
+	uint32_t state, gen;
+	int rc;
+
+	if (r == NULL || base == NULL || size < sizeof(struct ivshm_wire_hdr) ||
+	    ((uintptr_t)base % IVSHM_CACHE_LINE) != 0)
+		return IVSHM_EINVAL;
+	memset(r, 0, sizeof(*r));
+	h = hdr_of(base);
+	state = atomic_load_explicit(&h->format_state, ACQUIRE);
+	if (state == IVSHM_FORMAT_BLANK || (flags & IVSHM_ATTACH_REFORMAT)) {
+		rc = format_if_blank(base, size, want, me, flags);
+		if (rc != IVSHM_OK)
+			return rc;
+	} else if (state == IVSHM_FORMAT_FORMATTING) {
+		return IVSHM_EBUSY;
+	} else if (state != IVSHM_FORMAT_READY) {
+		return IVSHM_EFOREIGN;
+	}
+	rc = adopt_header(r, base, size);
+	if (rc != IVSHM_OK)
+		return rc;
+	if (me >= r->geo.max_peers)
+		return IVSHM_EPEERID;
+	p = peer_entry(r, me);
+	state = atomic_load_explicit(&p->state, ACQUIRE);
+	if (state == IVSHM_PEER_UP && !(flags & IVSHM_ATTACH_TAKEOVER))
+		return IVSHM_EINUSE;
+	gen = atomic_load_explicit(&p->generation, RELAXED) + 1;
+	if (gen == 0)
+		gen = 1;
+	r->me = me;
+	r->gen = gen;
+	atomic_store_explicit(&p->generation, gen, RELAXED);
+	atomic_store_explicit(&p->state, IVSHM_PEER_UP, RELEASE);
+	return IVSHM_OK;
+}
+
+void ivshm_region_detach(struct ivshm_region *r)
+{
+	if (r == NULL || r->base == NULL)
+		return;
+	atomic_store_explicit(&peer_entry(r, r->me)->state, IVSHM_PEER_LEFT,
+			      RELEASE);
+	r->base = NULL;
+}
+
+void ivshm_region_heartbeat(const struct ivshm_region *r)
+{
+	atomic_fetch_add_explicit(&peer_entry(r, r->me)->heartbeat, 1, RELAXED);
+}
+
+void ivshm_region_set_mac(const struct ivshm_region *r, const uint8_t mac[6])
+{
+	memcpy(peer_entry(r, r->me)->mac, mac, 6);
+}
+
+int ivshm_peer_read(const struct ivshm_region *r, uint16_t peer,
+		    struct ivshm_peer_view *out)
+{
+	const struct ivshm_wire_peer *p;
+
+	if (r == NULL || r->base == NULL || out == NULL ||
+	    peer >= r->geo.max_peers)
+		return IVSHM_EINVAL;
+	p = peer_entry(r, peer);
+	out->state = atomic_load_explicit(&p->state, ACQUIRE);
+	out->generation = atomic_load_explicit(&p->generation, RELAXED);
+	out->heartbeat = atomic_load_explicit(&p->heartbeat, RELAXED);
+	memcpy(out->mac, p->mac, 6);
+	return IVSHM_OK;
+}
+
+static int check_pair(const struct ivshm_region *r, uint16_t other, uint16_t q)
+{
+	if (r == NULL || r->base == NULL)
+		return IVSHM_EINVAL;
+	if (other >= r->geo.max_peers || other == r->me)
+		return IVSHM_EPEERID;
+	if (q >= r->geo.queues)
+		return IVSHM_EINVAL;
+	return IVSHM_OK;
+}
+
+int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
+		  uint16_t to, uint16_t q)
+{
+	uint8_t *base;
+	int rc = check_pair(r, to, q);
+
+	if (rc != IVSHM_OK || tx == NULL)
+		return rc != IVSHM_OK ? rc : IVSHM_EINVAL;
+	base = channel_base(r, r->me, to, q);
+	memset(tx, 0, sizeof(*tx));
+	tx->ctl = (struct ivshm_wire_chan *)base;
+	tx->descs = (_Atomic uint64_t *)(base + r->desc_off);
+	tx->bufs = base + r->bufs_off;
+	tx->mask = r->geo.ring_size - 1;
+	tx->buf_size = r->geo.buf_size;
+	tx->gen = r->gen;
+	/* Keep the head where it is: the consumer resyncs its tail to it when
+	 * it sees our new generation, dropping what our last life left. */
+	tx->head = atomic_load_explicit(&tx->ctl->head, RELAXED);
+	tx->tail_seen = tx->head;
+	atomic_store_explicit(&tx->ctl->prod_gen, tx->gen, RELEASE);
+	return IVSHM_OK;
+}
+
+int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
+		  uint16_t from, uint16_t q)
+{
+	uint8_t *base;
+	int rc = check_pair(r, from, q);
+
+	if (rc != IVSHM_OK || rx == NULL)
+		return rc != IVSHM_OK ? rc : IVSHM_EINVAL;
+	base = channel_base(r, from, r->me, q);
+	memset(rx, 0, sizeof(*rx));
+	rx->ctl = (struct ivshm_wire_chan *)base;
+	rx->descs = (_Atomic uint64_t *)(base + r->desc_off);
+	rx->bufs = base + r->bufs_off;
+	rx->bufs_len = (uint64_t)r->geo.ring_size * r->geo.buf_size;
+	rx->ring_size = r->geo.ring_size;
+	rx->mask = r->geo.ring_size - 1;
+	rx->expect_gen = 0; /* first avail() syncs to the producer */
+	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
+	return IVSHM_OK;
+}
+
+bool ivshm_tx_ready(const struct ivshm_tx *tx)
+{
+	return atomic_load_explicit(&tx->ctl->ack_gen, ACQUIRE) == tx->gen;
+}
+
+uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want)
+{
+	uint32_t size = tx->mask + 1;
+	uint32_t free_slots = size - (tx->head - tx->tail_seen);
+	uint32_t tail;
+
+	if (free_slots < want) {
+		tail = atomic_load_explicit(&tx->ctl->tail, ACQUIRE);
+		/* The consumer's tail lies in [head - size, head]. */
+		if (tx->head - tail > size) {
+			tx->err.bad_index++;
+			return 0;
+		}
+		tx->tail_seen = tail;
+		free_slots = size - (tx->head - tail);
+	}
+	return free_slots < want ? free_slots : want;
+}
+
+bool ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
+{
+	if (n == 0)
+		return false;
+	tx->head += n;
+	atomic_store_explicit(&tx->ctl->head, tx->head, RELEASE);
+	/* Pairs with the fence in ivshm_rx_arm: either the consumer sees the
+	 * new head before sleeping, or we see its need_wakeup. */
+	atomic_thread_fence(memory_order_seq_cst);
+	return atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED) != 0;
+}
+
+/* The producer restarted (new generation): drop what it left, ack it. */
+static void rx_resync(struct ivshm_rx *rx, uint32_t gen)
+{
+	uint32_t head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
+
+	if (rx->expect_gen != 0)
+		rx->err.resyncs++;
+	rx->tail = head;
+	rx->head_seen = head;
+	rx->expect_gen = gen;
+	atomic_store_explicit(&rx->ctl->tail, head, RELEASE);
+	atomic_store_explicit(&rx->ctl->ack_gen, gen, RELEASE);
+}
+
+uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
+{
+	uint32_t gen, head, ready = rx->head_seen - rx->tail;
+
+	if (ready < max) {
+		gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
+		if (gen != rx->expect_gen) {
+			if (gen == 0)
+				return 0; /* no producer yet */
+			rx_resync(rx, gen);
+			return 0;
+		}
+		head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
+		/* The producer's head lies in [tail, tail + ring_size]. */
+		if (head - rx->tail > rx->ring_size) {
+			rx->err.bad_index++;
+			return 0;
+		}
+		rx->head_seen = head;
+		ready = head - rx->tail;
+	}
+	return ready < max ? ready : max;
+}
+
+int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
+		 uint32_t *len)
+{
+	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
+					  RELAXED);
+	uint64_t off = IVSHM_DESC_OFFSET(d);
+	uint32_t n = IVSHM_DESC_LEN(d);
+
+	if (n == 0 || (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) != 0 ||
+	    off > rx->bufs_len || n > rx->bufs_len - off) {
+		rx->err.bad_desc++;
+		return IVSHM_ECORRUPT;
+	}
+	*data = rx->bufs + off;
+	*len = n;
+	return IVSHM_OK;
+}
+
+void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
+{
+	if (n == 0)
+		return;
+	rx->tail += n;
+	atomic_store_explicit(&rx->ctl->tail, rx->tail, RELEASE);
+}
+
+bool ivshm_rx_arm(struct ivshm_rx *rx)
+{
+	atomic_store_explicit(&rx->ctl->need_wakeup, 1, RELAXED);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (ivshm_rx_avail(rx, 1) != 0) {
+		ivshm_rx_disarm(rx);
+		return false;
+	}
+	return true;
+}
+
+void ivshm_rx_disarm(struct ivshm_rx *rx)
+{
+	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
+}
+
+uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
+			uint32_t n, bool *doorbell)
+{
+	uint32_t i, room = ivshm_tx_space(tx, n);
+
+	for (i = 0; i < room; i++) {
+		if (pkts[i].len == 0 || pkts[i].len > tx->buf_size ||
+		    pkts[i].len > 0xffffu)
+			break;
+		memcpy(ivshm_tx_buf(tx, i), pkts[i].data, pkts[i].len);
+		ivshm_tx_set(tx, i, pkts[i].len);
+	}
+	*doorbell = ivshm_tx_publish(tx, i);
+	return i;
+}
+
+uint32_t ivshm_rx_burst(struct ivshm_rx *rx, struct ivshm_pkt *pkts,
+			uint32_t n, uint32_t cap)
+{
+	uint32_t i, got = 0, ready = ivshm_rx_avail(rx, n);
+	const uint8_t *data;
+	uint32_t len;
+
+	for (i = 0; i < ready; i++) {
+		if (ivshm_rx_get(rx, i, &data, &len) != IVSHM_OK)
+			continue;
+		if (len > cap) {
+			rx->err.bad_desc++;
+			continue;
+		}
+		memcpy(pkts[got].data, data, len);
+		pkts[got].len = len;
+		got++;
+	}
+	ivshm_rx_release(rx, ready);
+	return got;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ring_over_shm: the BAR2 layout and lockless SPSC channels of ivshmem-pmd.
+ * Plain C11 + atomics: no DPDK, no syscalls, no allocation. Everything read
+ * from shared memory is validated before use; see doc/bar2-layout.md.
+ */
+#ifndef RING_OVER_SHM_H
+#define RING_OVER_SHM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ivshmem_wire.h"
+
+/* Result codes (negative); ivshm_strerror() names them. */
+enum ivshm_rc {
+	IVSHM_OK = 0,
+	IVSHM_EINVAL = -1,    /* bad argument or geometry */
+	IVSHM_ETOOSMALL = -2, /* region too small for the geometry */
+	IVSHM_EBUSY = -3,     /* another peer is formatting: retry */
+	IVSHM_EFOREIGN = -4,  /* region holds data that is not this layout */
+	IVSHM_EVERSION = -5,  /* layout major version differs */
+	IVSHM_ECORRUPT = -6,  /* header fields are inconsistent */
+	IVSHM_EPEERID = -7,   /* peer id outside the peer table */
+	IVSHM_EINUSE = -8,    /* peer id is held by a peer that is up */
+};
+const char *ivshm_strerror(int rc);
+
+struct ivshm_geometry {
+	uint32_t max_peers;
+	uint32_t queues;
+	uint32_t ring_size;
+	uint32_t buf_size;
+};
+#define IVSHM_GEOMETRY_DEFAULT \
+	((struct ivshm_geometry){ .max_peers = 2, .queues = 1, \
+				  .ring_size = 512, .buf_size = 2048 })
+
+/* Checks limits; returns IVSHM_OK or IVSHM_EINVAL. */
+int ivshm_geometry_check(const struct ivshm_geometry *g);
+/* Bytes a region needs for geometry g (0 if g is invalid). */
+uint64_t ivshm_layout_size(const struct ivshm_geometry *g);
+
+/* A peer's local view of an attached region (private memory). */
+struct ivshm_region {
+	uint8_t *base;
+	uint64_t size;
+	struct ivshm_geometry geo;
+	uint16_t me;
+	uint32_t gen;              /* our generation in the peer table */
+	uint64_t chans_off, chan_stride, desc_off, bufs_off;
+};
+
+#define IVSHM_ATTACH_FORMAT   0x1u /* may format a blank region */
+#define IVSHM_ATTACH_TAKEOVER 0x2u /* take the id over from a dead peer */
+#define IVSHM_ATTACH_REFORMAT 0x4u /* format even if the region is not blank */
+
+/* Formats region [base, base+size) with geometry g. Used by attach; exposed
+ * for tools and tests. Not safe while other peers use the region. */
+int ivshm_region_format(void *base, uint64_t size,
+			const struct ivshm_geometry *g, uint16_t formatter);
+
+/* Attaches peer `me`. If the region is blank and IVSHM_ATTACH_FORMAT is set,
+ * formats it with `want` (NULL: default); otherwise adopts the geometry found
+ * (r->geo). Returns IVSHM_EBUSY while another peer formats: retry later. */
+int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
+			uint16_t me, const struct ivshm_geometry *want,
+			unsigned int flags);
+/* Marks us LEFT. Channels opened on r must not be used afterwards. */
+void ivshm_region_detach(struct ivshm_region *r);
+void ivshm_region_heartbeat(const struct ivshm_region *r);
+void ivshm_region_set_mac(const struct ivshm_region *r, const uint8_t mac[6]);
+
+/* A validated snapshot of a peer table entry. */
+struct ivshm_peer_view {
+	uint32_t state;
+	uint32_t generation;
+	uint64_t heartbeat;
+	uint8_t mac[6];
+};
+int ivshm_peer_read(const struct ivshm_region *r, uint16_t peer,
+		    struct ivshm_peer_view *out);
+
+/* Counters of what the peer did wrong, per channel end. */
+struct ivshm_chan_errors {
+	uint64_t bad_index; /* head/tail out of range */
+	uint64_t bad_desc;  /* descriptor with bad offset/length/flags */
+	uint64_t resyncs;   /* producer generation changed under us */
+};
+
+/* Producer end of channel me -> peer, queue q. */
+struct ivshm_tx {
+	struct ivshm_wire_chan *ctl;
+	_Atomic uint64_t *descs;
+	uint8_t *bufs;
+	uint32_t mask, buf_size;
+	uint32_t head;       /* next descriptor we publish */
+	uint32_t tail_seen;  /* consumer's tail as last read (validated) */
+	uint32_t gen;
+	struct ivshm_chan_errors err;
+};
+
+/* Consumer end of channel peer -> me, queue q. */
+struct ivshm_rx {
+	struct ivshm_wire_chan *ctl;
+	_Atomic uint64_t *descs;
+	const uint8_t *bufs;
+	uint64_t bufs_len;
+	uint32_t mask, ring_size;
+	uint32_t tail;       /* next descriptor we consume */
+	uint32_t head_seen;  /* producer's head as last read (validated) */
+	uint32_t expect_gen; /* producer generation we synced to; 0: none */
+	struct ivshm_chan_errors err;
+};
+
+int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
+		  uint16_t to, uint16_t q);
+int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
+		  uint16_t from, uint16_t q);
+
+/* ---- producer ---- */
+/* True once the consumer has synced to our generation (link usable). */
+bool ivshm_tx_ready(const struct ivshm_tx *tx);
+/* Free descriptors, at most `want`; re-reads the consumer's tail only when
+ * the cached value is not enough. */
+uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want);
+/* Buffer of the i-th descriptor after head (i < space), buf_size bytes. */
+static inline uint8_t *ivshm_tx_buf(const struct ivshm_tx *tx, uint32_t i)
+{
+	return tx->bufs + (uint64_t)((tx->head + i) & tx->mask) * tx->buf_size;
+}
+/* Describes the i-th descriptor after head: len bytes at its buffer. */
+static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
+{
+	uint32_t slot = (tx->head + i) & tx->mask;
+
+	atomic_store_explicit(&tx->descs[slot],
+			      IVSHM_DESC_MAKE(slot * tx->buf_size, len, 0),
+			      memory_order_relaxed);
+}
+/* Publishes n descriptors with one release store. Returns true when the
+ * consumer asked for a doorbell (it is about to sleep). */
+bool ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n);
+
+/* ---- consumer ---- */
+/* Descriptors ready, at most `max`. Resyncs (drops what is queued) when the
+ * producer's generation changed; returns 0 if the head is out of range. */
+uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max);
+/* Validates the i-th ready descriptor (i < avail) and returns its data.
+ * Returns 0, or IVSHM_ECORRUPT for a bad descriptor (counted in bad_desc;
+ * the caller drops it). The data may still change under us: copy it. */
+int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
+		 uint32_t *len);
+/* Returns n descriptors to the producer (one release store). */
+void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n);
+/* Asks for a doorbell before sleeping. Returns false if descriptors are
+ * already ready (do not sleep), true if it is safe to sleep. */
+bool ivshm_rx_arm(struct ivshm_rx *rx);
+void ivshm_rx_disarm(struct ivshm_rx *rx);
+
+/* ---- copy helpers (tests, tools) ---- */
+struct ivshm_pkt {
+	void *data;
+	uint32_t len;
+};
+/* Copies up to n packets in and publishes them; returns how many were sent.
+ * *doorbell is set when the consumer asked to be woken. Packets longer than
+ * buf_size stop the burst. */
+uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
+			uint32_t n, bool *doorbell);
+/* Copies up to n packets out into pkts[i].data (capacity cap bytes each),
+ * setting pkts[i].len. Bad descriptors are skipped and counted. */
+uint32_t ivshm_rx_burst(struct ivshm_rx *rx, struct ivshm_pkt *pkts,
+			uint32_t n, uint32_t cap);
+
+#endif /* RING_OVER_SHM_H */

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs what ivshmem-pmd needs on Debian 12 (as root), fetches the DPDK
+# driver-SDK headers Debian does not ship, and configures build/.
+# Idempotent: a second run only checks. Used by run-tests.sh and run-demo.sh.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+log() { printf '[setup] %s\n' "$*"; }
+
+PKGS=(dpdk libdpdk-dev dpdk-dev meson ninja-build python3-pyelftools libnuma-dev
+      pkg-config gcc clang libclang-rt-14-dev dpkg-dev
+      qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+apt_updated=0
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "setup: need root to install: ${missing[*]}" >&2; exit 1; }
+  log "installing: ${missing[*]}"
+  apt-get update -qq; apt_updated=1
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# --- DPDK driver-SDK headers ------------------------------------------------
+sdk="$top/.deps/dpdk-sdk/include"
+dpdk_inc=$(pkg-config --variable=includedir libdpdk)
+if [ -f "$dpdk_inc/ethdev_driver.h" ]; then
+  log "installed DPDK has the driver SDK headers"
+elif [ -f "$sdk/ethdev_driver.h" ]; then
+  log "driver SDK headers present in $sdk"
+else
+  ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+  log "fetching DPDK $ver source package for the driver SDK headers"
+  # Derive deb-src entries from the machine's own apt sources.
+  src_list=/etc/apt/sources.list.d/ivshmem-pmd-deb-src.sources
+  if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
+    : > "$src_list.tmp"
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] || continue
+      case "$f" in *ivshmem-pmd*) continue;; esac
+      awk '/^Types:/ && /deb( |$)/ {print "Types: deb-src"; next} {print}' "$f" >> "$src_list.tmp"
+      echo >> "$src_list.tmp"
+    done
+    if [ -f /etc/apt/sources.list ]; then
+      grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' \
+        > /etc/apt/sources.list.d/ivshmem-pmd-deb-src.list || true
+    fi
+    mv "$src_list.tmp" "$src_list"
+    apt_updated=0
+  fi
+  [ $apt_updated -eq 1 ] || apt-get update -qq
+  work="$top/.deps/dpdk-src"
+  rm -rf "$work"; mkdir -p "$work"
+  (cd "$work" && apt-get source --download-only -qq "dpdk=$ver" >/dev/null)
+  tarball=$(ls "$work"/dpdk_*.orig.tar.* | head -1)
+  mkdir -p "$work/x"
+  tar -xf "$tarball" -C "$work/x" --wildcards '*/lib/*.h' '*/drivers/bus/pci/*.h' \
+      '*/drivers/bus/vdev/*.h'
+  mkdir -p "$sdk"
+  for h in ethdev_driver.h ethdev_pci.h ethdev_vdev.h bus_driver.h dev_driver.h \
+           bus_pci_driver.h bus_vdev_driver.h; do
+    f=$(find "$work/x" -name "$h" | head -1)
+    [ -n "$f" ] || { echo "setup: $h not in $tarball" >&2; exit 1; }
+    cp "$f" "$sdk/"
+  done
+  # Headers those include that Debian also omits (private ones).
+  for h in $(grep -ho '#include "[a-z_]*\.h"\|#include <[a-z_]*\.h>' "$sdk"/*.h | sed 's/.*[<"]\(.*\)[>"]/\1/' | sort -u); do
+    [ -f "$dpdk_inc/$h" ] || [ -f "$sdk/$h" ] || [ -f "/usr/include/$h" ] && continue
+    f=$(find "$work/x" -name "$h" | head -1)
+    [ -n "$f" ] && cp "$f" "$sdk/"
+  done
+  rm -rf "$work"
+  log "driver SDK headers in $sdk"
+fi
+
+# --- configure ---------------------------------------------------------------
+if [ ! -f build/build.ninja ]; then
+  log "configuring build/"
+  meson setup build --werror >/dev/null
+fi
