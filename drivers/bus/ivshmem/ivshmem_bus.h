@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * "An ivshmem device": the one abstraction the PMD sees, whatever gives it
+ * the device. Backends:
+ *   - pci  (ivshmem_bus_pci.c):  QEMU's 1af4:1110 in a guest, vfio-pci/uio;
+ *   - host (ivshmem_bus_host.c): our host device model (server or shm file),
+ *     playing the role QEMU plays for a guest.
+ */
+#ifndef IVSHMEM_BUS_H
+#define IVSHMEM_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ivshmem_wire.h"
+
+struct ivshmem_bus_dev;
+
+struct ivshmem_bus_ops {
+	/* 32-bit BAR0 register access (IVSHM_REG_*). */
+	uint32_t (*reg_read)(struct ivshmem_bus_dev *dev, uint32_t off);
+	void (*reg_write)(struct ivshmem_bus_dev *dev, uint32_t off, uint32_t val);
+	/* Enables interrupt delivery for vectors [0, n) and returns 0; after it
+	 * vector_fd(v) is an fd that becomes readable (eventfd semantics) when
+	 * vector v fires. Negative errno if the backend has no interrupts. */
+	int (*intr_enable)(struct ivshmem_bus_dev *dev, unsigned int n);
+	void (*intr_disable)(struct ivshmem_bus_dev *dev);
+	int (*vector_fd)(struct ivshmem_bus_dev *dev, unsigned int vector);
+	/* Releases everything the backend holds (BAR mappings, fds, server). */
+	void (*close)(struct ivshmem_bus_dev *dev);
+};
+
+struct ivshmem_bus_dev {
+	const struct ivshmem_bus_ops *ops;
+	char name[64];          /* for logs: BDF or vdev name */
+	void *bar2;             /* shared memory, mapped */
+	uint64_t bar2_size;
+	uint16_t id;            /* IVPOSITION: own peer id */
+	unsigned int nb_vectors; /* doorbell vectors; 0 = no interrupts */
+	bool has_interrupts;    /* false: poll only (uio, ivshmem-plain) */
+	const char *mapping;    /* BAR2 mapping type: "write-back", "write-combining", "uncached" */
+	void *priv;             /* backend state */
+};
+
+static inline uint32_t ivshmem_bus_reg_read(struct ivshmem_bus_dev *dev,
+					    uint32_t off)
+{
+	return dev->ops->reg_read(dev, off);
+}
+
+/* Rings vector `vector` of peer `peer`. Unknown peers/vectors are dropped
+ * by the device, exactly as QEMU does. */
+static inline void ivshmem_bus_doorbell(struct ivshmem_bus_dev *dev,
+					uint16_t peer, unsigned int vector)
+{
+	dev->ops->reg_write(dev, IVSHM_REG_DOORBELL,
+			    IVSHM_DOORBELL_VALUE(peer, vector));
+}
+
+static inline void ivshmem_bus_close(struct ivshmem_bus_dev *dev)
+{
+	if (dev != NULL && dev->ops != NULL)
+		dev->ops->close(dev);
+}
+
+/* Host backend arguments (devargs of the vdev). Exactly one of server_path
+ * and shm_path is set. */
+struct ivshmem_host_args {
+	const char *server_path; /* ivshmem-server socket */
+	const char *shm_path;    /* plain shm/hugetlbfs file (ivshmem-plain) */
+	uint64_t size;           /* shm mode: size to create/expect; 0 = file size */
+	int id;                  /* shm mode: own peer id (no server to assign it) */
+	const char *name;        /* vdev name, for logs */
+};
+
+/* Opens a host-backend device. On failure returns a negative errno and
+ * writes a one-line reason into err. Defined in ivshmem_bus_host.c. */
+int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
+			  struct ivshmem_bus_dev **out, char *err,
+			  unsigned int errlen);
+
+#endif /* IVSHMEM_BUS_H */
