@@ -353,6 +353,7 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 	rx->ring_size = r->geo.ring_size;
 	rx->mask = r->geo.ring_size - 1;
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
+	rx->wake_token = 1;
 	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
 	return IVSHM_OK;
 }
@@ -381,16 +382,16 @@ uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want)
 	return free_slots < want ? free_slots : want;
 }
 
-bool ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
+uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
 {
 	if (n == 0)
-		return false;
+		return 0;
 	tx->head += n;
 	atomic_store_explicit(&tx->ctl->head, tx->head, RELEASE);
 	/* Pairs with the fence in ivshm_rx_arm: either the consumer sees the
 	 * new head before sleeping, or we see its need_wakeup. */
 	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED) != 0;
+	return atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED);
 }
 
 /* The producer restarted (new generation): drop what it left, ack it. */
@@ -459,7 +460,7 @@ void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
 
 bool ivshm_rx_arm(struct ivshm_rx *rx)
 {
-	atomic_store_explicit(&rx->ctl->need_wakeup, 1, RELAXED);
+	atomic_store_explicit(&rx->ctl->need_wakeup, rx->wake_token, RELAXED);
 	atomic_thread_fence(memory_order_seq_cst);
 	if (ivshm_rx_avail(rx, 1) != 0) {
 		ivshm_rx_disarm(rx);
@@ -485,7 +486,7 @@ uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
 		memcpy(ivshm_tx_buf(tx, i), pkts[i].data, pkts[i].len);
 		ivshm_tx_set(tx, i, pkts[i].len);
 	}
-	*doorbell = ivshm_tx_publish(tx, i);
+	*doorbell = ivshm_tx_publish(tx, i) != 0;
 	return i;
 }
 

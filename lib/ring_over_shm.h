@@ -110,6 +110,7 @@ struct ivshm_rx {
 	uint32_t tail;       /* next descriptor we consume */
 	uint32_t head_seen;  /* producer's head as last read (validated) */
 	uint32_t expect_gen; /* producer generation we synced to; 0: none */
+	uint32_t wake_token; /* written to need_wakeup by arm(); non-zero */
 	struct ivshm_chan_errors err;
 };
 
@@ -138,9 +139,10 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 			      IVSHM_DESC_MAKE(slot * tx->buf_size, len, 0),
 			      memory_order_relaxed);
 }
-/* Publishes n descriptors with one release store. Returns true when the
- * consumer asked for a doorbell (it is about to sleep). */
-bool ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n);
+/* Publishes n descriptors with one release store. Returns 0, or the
+ * consumer's non-zero wake token when it asked for a doorbell (it is about
+ * to sleep); the PMD uses token = doorbell vector + 1. */
+uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n);
 
 /* ---- consumer ---- */
 /* Descriptors ready, at most `max`. Resyncs (drops what is queued) when the
@@ -153,7 +155,7 @@ int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
 		 uint32_t *len);
 /* Returns n descriptors to the producer (one release store). */
 void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n);
-/* Asks for a doorbell before sleeping. Returns false if descriptors are
+/* Asks for a doorbell (rx->wake_token, default 1) before sleeping. Returns false if descriptors are
  * already ready (do not sleep), true if it is safe to sleep. */
 bool ivshm_rx_arm(struct ivshm_rx *rx);
 void ivshm_rx_disarm(struct ivshm_rx *rx);
