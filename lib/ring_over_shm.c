@@ -217,6 +217,14 @@ static int format_if_blank(void *base, uint64_t size,
 		return IVSHM_EBUSY; /* wait for the formatter */
 	if (!region_is_blank(h))
 		return IVSHM_EFOREIGN;
+	/* Fail before claiming the region: a failed format must leave it
+	 * BLANK, not stuck in FORMATTING (EBUSY for everyone, forever). */
+	if (ivshm_geometry_check(&g) != IVSHM_OK)
+		return IVSHM_EINVAL;
+	if (me >= g.max_peers)
+		return IVSHM_EPEERID;
+	if (ivshm_layout_size(&g) > size)
+		return IVSHM_ETOOSMALL;
 	if (!atomic_compare_exchange_strong(&h->format_state, &expected,
 					    IVSHM_FORMAT_FORMATTING))
 		return IVSHM_EBUSY;

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Helpers shared by the unit tests: a zeroed, page-aligned region in private
+ * memory stands in for BAR2 (the library never makes syscalls).
+ */
+#ifndef IVSHM_TESTS_REGION_FIXTURE_H
+#define IVSHM_TESTS_REGION_FIXTURE_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring_over_shm.h"
+
+static inline void *region_alloc(uint64_t size)
+{
+	void *p = aligned_alloc(4096, (size + 4095) & ~(uint64_t)4095);
+
+	if (p == NULL)
+		abort();
+	memset(p, 0, size);
+	return p;
+}
+
+static inline struct ivshm_wire_hdr *region_hdr(void *base)
+{
+	return (struct ivshm_wire_hdr *)base;
+}
+
+static inline struct ivshm_wire_peer *region_peer(void *base, unsigned int id)
+{
+	return (struct ivshm_wire_peer *)((uint8_t *)base + 256) + id;
+}
+
+#endif /* IVSHM_TESTS_REGION_FIXTURE_H */

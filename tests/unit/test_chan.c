@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * SPSC channel: data path, index wrap-around, full/empty, burst sizes,
+ * every validation rule, interrupt suppression and generation resync.
+ * Peer 0 produces, peer 1 consumes, both views on one private region.
+ */
+#include <string.h>
+
+#include "../check.h"
+#include "region_fixture.h"
+
+struct pair {
+	uint8_t *base;
+	struct ivshm_region a, b; /* producer's and consumer's views */
+	struct ivshm_tx tx;       /* a -> b */
+	struct ivshm_rx rx;       /* b <- a */
+};
+
+static struct ivshm_geometry geo(uint32_t ring, uint32_t buf)
+{
+	return (struct ivshm_geometry){ .max_peers = 2, .queues = 1,
+					.ring_size = ring, .buf_size = buf };
+}
+
+/* Both ends open; the consumer has synced so the producer is ready. */
+static int pair_open(struct pair *p, struct ivshm_geometry g)
+{
+	uint64_t size = ivshm_layout_size(&g);
+
+	memset(p, 0, sizeof(*p));
+	p->base = region_alloc(size);
+	if (ivshm_region_attach(&p->a, p->base, size, 0, &g, IVSHM_ATTACH_FORMAT) ||
+	    ivshm_region_attach(&p->b, p->base, size, 1, NULL, 0) ||
+	    ivshm_tx_open(&p->tx, &p->a, 1, 0) || ivshm_rx_open(&p->rx, &p->b, 0, 0))
+		return -1;
+	ivshm_rx_avail(&p->rx, 1);
+	return ivshm_tx_ready(&p->tx) ? 0 : -1;
+}
+
+static void pair_close(struct pair *p)
+{
+	free(p->base);
+	p->base = NULL;
+}
+
+/* Packet k: length 1 + k % maxlen, bytes derived from k. */
+static uint32_t pkt_len(uint32_t k, uint32_t maxlen)
+{
+	return 1 + k % maxlen;
+}
+
+static void pkt_fill(uint8_t *d, uint32_t k, uint32_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		d[i] = (uint8_t)(k * 31 + i);
+}
+
+static int pkt_ok(const uint8_t *d, uint32_t len, uint32_t k, uint32_t maxlen)
+{
+	uint32_t i;
+
+	if (len != pkt_len(k, maxlen))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (d[i] != (uint8_t)(k * 31 + i))
+			return 0;
+	return 1;
+}
+
+/* Sends packets first..first+n-1 with the zero-copy API; returns how many. */
+static uint32_t send_seq(struct ivshm_tx *tx, uint32_t first, uint32_t n,
+			 uint32_t maxlen)
+{
+	uint32_t i, room = ivshm_tx_space(tx, n);
+
+	for (i = 0; i < room; i++) {
+		uint32_t len = pkt_len(first + i, maxlen);
+
+		pkt_fill(ivshm_tx_buf(tx, i), first + i, len);
+		ivshm_tx_set(tx, i, len);
+	}
+	ivshm_tx_publish(tx, room);
+	return room;
+}
+
+/* Receives up to n packets with rx_burst and checks they are first.. in
+ * order; returns how many, or -1 on a wrong packet. */
+static int recv_seq(struct ivshm_rx *rx, uint32_t first, uint32_t n,
+		    uint32_t maxlen)
+{
+	static uint8_t store[256][2048];
+	struct ivshm_pkt pkts[256];
+	uint32_t i, got;
+
+	for (i = 0; i < n && i < 256; i++)
+		pkts[i].data = store[i];
+	got = ivshm_rx_burst(rx, pkts, n, sizeof(store[0]));
+	for (i = 0; i < got; i++)
+		if (!pkt_ok(pkts[i].data, pkts[i].len, first + i, maxlen))
+			return -1;
+	return (int)got;
+}
+
+static void test_ready_needs_consumer(void)
+{
+	struct ivshm_geometry g = geo(8, 64);
+	uint64_t size = ivshm_layout_size(&g);
+	uint8_t *base = region_alloc(size);
+	struct ivshm_region a, b;
+	struct ivshm_tx tx;
+	struct ivshm_rx rx;
+
+	CHECK_EQ(ivshm_region_attach(&a, base, size, 0, &g, IVSHM_ATTACH_FORMAT), 0);
+	CHECK_EQ(ivshm_region_attach(&b, base, size, 1, NULL, 0), 0);
+	/* Consumer first: no producer yet, nothing acked. */
+	CHECK_EQ(ivshm_rx_open(&rx, &b, 0, 0), 0);
+	CHECK_EQ(ivshm_rx_avail(&rx, 8), 0);
+	CHECK_EQ(atomic_load(&rx.ctl->ack_gen), 0);
+	CHECK_EQ(ivshm_tx_open(&tx, &a, 1, 0), 0);
+	CHECK_EQ(atomic_load(&tx.ctl->prod_gen), a.gen);
+	CHECK(!ivshm_tx_ready(&tx));
+	CHECK_EQ(ivshm_rx_avail(&rx, 8), 0);
+	CHECK(ivshm_tx_ready(&tx));
+	CHECK_EQ(rx.err.resyncs, 0); /* the first sync is not a resync */
+	free(base);
+}
+
+static void test_single_packet_roundtrip(void)
+{
+	struct pair p;
+	const uint8_t *data;
+	uint32_t len;
+
+	CHECK_EQ(pair_open(&p, geo(8, 128)), 0);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0);
+	memcpy(ivshm_tx_buf(&p.tx, 0), "hello", 5);
+	ivshm_tx_set(&p.tx, 0, 5);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0); /* set alone publishes nothing */
+	CHECK(!ivshm_tx_publish(&p.tx, 1));
+	CHECK_EQ(atomic_load(&p.tx.ctl->head), 1);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 1);
+	CHECK_EQ(ivshm_rx_get(&p.rx, 0, &data, &len), IVSHM_OK);
+	CHECK_EQ(len, 5);
+	CHECK(memcmp(data, "hello", 5) == 0);
+	CHECK(data == p.tx.bufs); /* slot 0's data lives in buffer 0 */
+	ivshm_rx_release(&p.rx, 1);
+	CHECK_EQ(atomic_load(&p.rx.ctl->tail), 1);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0);
+	pair_close(&p);
+}
+
+static void test_full_and_empty(void)
+{
+	struct pair p;
+	uint32_t n = 16;
+
+	CHECK_EQ(pair_open(&p, geo(n, 64)), 0);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 100), n);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 3), 3);
+	CHECK_EQ(send_seq(&p.tx, 0, n - 1, 64), n - 1);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 100), 1);
+	CHECK_EQ(send_seq(&p.tx, n - 1, 5, 64), 1);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 1), 0); /* full */
+	CHECK_EQ(send_seq(&p.tx, n, 1, 64), 0);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 100), n);
+	CHECK_EQ(recv_seq(&p.rx, 0, 3, 64), 3);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 100), 3); /* the producer re-reads tail */
+	CHECK_EQ(recv_seq(&p.rx, 3, 100, 64), n - 3);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 100), 0); /* empty */
+	CHECK_EQ(recv_seq(&p.rx, 0, 8, 64), 0);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 100), n);
+	CHECK_EQ(p.tx.err.bad_index + p.rx.err.bad_index + p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
+/* Indices start just below 2^32 so head and tail wrap during the test. */
+static void test_index_wraparound(void)
+{
+	struct ivshm_geometry g = geo(16, 64);
+	uint64_t size = ivshm_layout_size(&g);
+	struct ivshm_wire_chan *ctl;
+	struct pair p;
+	uint32_t sent = 0, got = 0;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	p.base = region_alloc(size);
+	CHECK_EQ(ivshm_region_attach(&p.a, p.base, size, 0, &g, IVSHM_ATTACH_FORMAT), 0);
+	CHECK_EQ(ivshm_region_attach(&p.b, p.base, size, 1, NULL, 0), 0);
+	ctl = (struct ivshm_wire_chan *)(p.base + p.a.chans_off); /* 0 -> 1 */
+	atomic_store(&ctl->head, UINT32_MAX - 20);
+	atomic_store(&ctl->tail, UINT32_MAX - 20);
+	CHECK_EQ(ivshm_tx_open(&p.tx, &p.a, 1, 0), 0);
+	CHECK_EQ(ivshm_rx_open(&p.rx, &p.b, 0, 0), 0);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 1), 0);
+	CHECK(ivshm_tx_ready(&p.tx));
+	CHECK_EQ(p.rx.tail, UINT32_MAX - 20);
+	while (got < 100) {
+		sent += send_seq(&p.tx, sent, 7, 64);
+		r = recv_seq(&p.rx, got, 5, 64);
+		CHECK(r >= 0);
+		got += (uint32_t)r;
+		CHECK(sent - got <= 16);
+	}
+	CHECK_EQ(atomic_load(&ctl->head), (uint32_t)(UINT32_MAX - 20 + sent));
+	CHECK(atomic_load(&ctl->head) < 100); /* it did wrap */
+	CHECK_EQ(p.tx.err.bad_index + p.rx.err.bad_index + p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
+/* Every burst size 1..256 both ways through a 256-slot ring, and odd sizes
+ * where receive bursts differ from send bursts. */
+static void test_burst_sizes(void)
+{
+	static uint8_t src[256][128];
+	struct ivshm_pkt pkts[256];
+	uint32_t n, i, k = 0;
+	bool bell;
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(256, 128)), 0);
+	for (n = 1; n <= 256; n++) {
+		for (i = 0; i < n; i++) {
+			pkts[i].data = src[i];
+			pkts[i].len = pkt_len(k + i, 128);
+			pkt_fill(src[i], k + i, pkts[i].len);
+		}
+		CHECK_EQ(ivshm_tx_burst(&p.tx, pkts, n, &bell), n);
+		CHECK(!bell);
+		CHECK_EQ(ivshm_rx_avail(&p.rx, 1000), n);
+		CHECK_EQ(recv_seq(&p.rx, k, n, 128), n);
+		k += n;
+	}
+	for (n = 3; n < 200; n += 14) {
+		uint32_t sent = 0, got = 0, rxb = n / 2 + 1;
+		int r;
+
+		while (got < 5 * n) {
+			sent += send_seq(&p.tx, k + sent, n, 128);
+			r = recv_seq(&p.rx, k + got, rxb, 128);
+			CHECK(r >= 0 && (uint32_t)r <= rxb);
+			got += (uint32_t)r;
+		}
+		CHECK_EQ(recv_seq(&p.rx, k + got, 256, 128), sent - got);
+		k += sent;
+	}
+	CHECK_EQ(p.rx.err.bad_desc + p.rx.err.bad_index, 0);
+	pair_close(&p);
+}
+
+static void test_tx_burst_stops_at_bad_length(void)
+{
+	uint8_t big[200] = { 0 };
+	struct ivshm_pkt pkts[3] = { { big, 10 }, { big, 129 }, { big, 10 } };
+	bool bell;
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 128)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pkts, 3, &bell), 1);
+	pkts[1].len = 0;
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pkts + 1, 2, &bell), 0);
+	pkts[1].len = 128; /* exactly buf_size is fine */
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pkts + 1, 2, &bell), 2);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 3);
+	pair_close(&p);
+}
+
+/* ---- validation: the consumer never trusts the producer (and v.v.) ---- */
+
+/* The producer's head in shared memory is set to `head` (tail is 0, ring
+ * of 8); returns what rx_avail says, *bad gets the bad_index count. */
+static uint32_t avail_with_head(uint32_t head, uint64_t *bad)
+{
+	struct pair p;
+	uint32_t n = 99;
+
+	*bad = 99;
+	if (pair_open(&p, geo(8, 64)) == 0) {
+		atomic_store(&p.tx.ctl->head, head);
+		n = ivshm_rx_avail(&p.rx, 100);
+		*bad = p.rx.err.bad_index;
+		if (p.rx.tail != 0)
+			n = 98;
+	}
+	pair_close(&p);
+	return n;
+}
+
+static void test_head_exactly_ring_size_is_valid(void)
+{
+	uint64_t bad;
+
+	CHECK_EQ(avail_with_head(8, &bad), 8);
+	CHECK_EQ(bad, 0);
+}
+
+static void test_head_beyond_ring_rejected(void)
+{
+	uint64_t bad;
+
+	CHECK_EQ(avail_with_head(9, &bad), 0);
+	CHECK_EQ(bad, 1);
+}
+
+static void test_head_behind_tail_rejected(void)
+{
+	uint64_t bad;
+
+	CHECK_EQ(avail_with_head(UINT32_MAX, &bad), 0); /* tail - 1 */
+	CHECK_EQ(bad, 1);
+}
+
+static void test_tail_beyond_head_rejected(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 8, 64), 8);
+	atomic_store(&p.rx.ctl->tail, 9); /* consumed more than published */
+	CHECK_EQ(ivshm_tx_space(&p.tx, 1), 0);
+	CHECK_EQ(p.tx.err.bad_index, 1);
+	pair_close(&p);
+}
+
+static void test_tail_too_far_behind_rejected(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 8, 64), 8);
+	atomic_store(&p.rx.ctl->tail, 0); /* head - ring_size: full, valid */
+	CHECK_EQ(ivshm_tx_space(&p.tx, 1), 0);
+	CHECK_EQ(p.tx.err.bad_index, 0);
+	atomic_store(&p.rx.ctl->tail, UINT32_MAX); /* head - ring_size - 1 */
+	CHECK_EQ(ivshm_tx_space(&p.tx, 1), 0);
+	CHECK_EQ(p.tx.err.bad_index, 1);
+	pair_close(&p);
+}
+
+/* Publishes one hand-made descriptor and checks rx_get's verdict. */
+static int get_one(uint64_t desc, struct ivshm_chan_errors *err)
+{
+	struct pair p;
+	const uint8_t *data = NULL;
+	uint32_t len = 0;
+	int rc;
+
+	if (pair_open(&p, geo(8, 64)) != 0)
+		return 99;
+	atomic_store(&p.tx.descs[0], desc);
+	ivshm_tx_publish(&p.tx, 1);
+	if (ivshm_rx_avail(&p.rx, 8) != 1)
+		rc = 98;
+	else
+		rc = ivshm_rx_get(&p.rx, 0, &data, &len);
+	if (rc == IVSHM_OK && (data != p.rx.bufs + IVSHM_DESC_OFFSET(desc) ||
+			       len != IVSHM_DESC_LEN(desc)))
+		rc = 97;
+	*err = p.rx.err;
+	pair_close(&p);
+	return rc;
+}
+
+static void test_desc_zero_len_rejected(void)
+{
+	struct ivshm_chan_errors e;
+
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 0, 0), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(e.bad_desc, 1);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0), &e), IVSHM_OK);
+	CHECK_EQ(e.bad_desc, 0);
+}
+
+static void test_desc_len_past_area_rejected(void)
+{
+	struct ivshm_chan_errors e;
+
+	/* buffer area: 8 * 64 = 512 bytes */
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(500, 12, 0), &e), IVSHM_OK);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(500, 13, 0), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(e.bad_desc, 1);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 513, 0), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 0xffff, 0), &e), IVSHM_ECORRUPT);
+}
+
+static void test_desc_offset_past_area_rejected(void)
+{
+	struct ivshm_chan_errors e;
+
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(511, 1, 0), &e), IVSHM_OK);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(512, 1, 0), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(e.bad_desc, 1);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(UINT32_MAX, 1, 0), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(UINT32_MAX - 10, 64, 0), &e),
+		 IVSHM_ECORRUPT);
+}
+
+static void test_desc_unknown_flags_rejected(void)
+{
+	struct ivshm_chan_errors e;
+
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 1), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(e.bad_desc, 1);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0x8000), &e), IVSHM_ECORRUPT);
+}
+
+/* rx_burst: a bad descriptor or one longer than the caller's buffer is
+ * dropped and counted; the packets around it still arrive, in order, and
+ * all the slots are released. */
+static void test_rx_burst_drops_bad_and_oversize(void)
+{
+	uint8_t out[4][64];
+	struct ivshm_pkt pkts[4] = { { out[0], 0 }, { out[1], 0 },
+				     { out[2], 0 }, { out[3], 0 } };
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 4, 64), 4); /* lengths 1, 2, 3, 4 */
+	atomic_store(&p.tx.descs[1], IVSHM_DESC_MAKE(64, 0, 0)); /* zero len */
+	CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 4, 3), 2); /* cap 3: drops len 4 */
+	CHECK_EQ(p.rx.err.bad_desc, 2);
+	CHECK(pkt_ok(out[0], pkts[0].len, 0, 64));
+	CHECK(pkt_ok(out[1], pkts[1].len, 2, 64));
+	CHECK_EQ(atomic_load(&p.rx.ctl->tail), 4);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 8);
+	pair_close(&p);
+}
+
+/* ---- interrupt suppression ---- */
+
+static void test_arm_on_empty_requests_doorbell(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0);
+	CHECK(ivshm_rx_arm(&p.rx)); /* safe to sleep */
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 1);
+	CHECK(!ivshm_tx_publish(&p.tx, 0)); /* nothing published, no bell */
+	CHECK_EQ(atomic_load(&p.tx.ctl->head), 0);
+	ivshm_tx_set(&p.tx, 0, 1);
+	CHECK_EQ(ivshm_tx_publish(&p.tx, 1), 1); /* the default token */
+	CHECK_EQ(atomic_load(&p.tx.ctl->head), 1);
+	pair_close(&p);
+}
+
+static void test_publish_reports_need_wakeup(void)
+{
+	uint8_t b[8] = { 1 };
+	struct ivshm_pkt pkt = { b, 8 };
+	bool bell = true;
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
+	CHECK(!bell); /* consumer polling: no doorbell */
+	CHECK_EQ(recv_seq(&p.rx, 0, 0, 64), 0);
+	ivshm_rx_release(&p.rx, ivshm_rx_avail(&p.rx, 8));
+	CHECK(ivshm_rx_arm(&p.rx));
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
+	CHECK(bell);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
+	CHECK(bell); /* stays armed until the consumer disarms */
+	ivshm_rx_disarm(&p.rx);
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
+	CHECK(!bell);
+	pair_close(&p);
+}
+
+/* The consumer's wake token (doorbell vector + 1 in the PMD) reaches the
+ * producer unchanged. */
+static void test_wake_token_returned_by_publish(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(p.rx.wake_token, 1);
+	p.rx.wake_token = 5;
+	CHECK(ivshm_rx_arm(&p.rx));
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 5);
+	ivshm_tx_set(&p.tx, 0, 1);
+	CHECK_EQ(ivshm_tx_publish(&p.tx, 1), 5);
+	pair_close(&p);
+}
+
+static void test_arm_with_pending_refuses_to_sleep(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 1, 64), 1);
+	CHECK(!ivshm_rx_arm(&p.rx)); /* not cached yet: arm must re-read head */
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0);
+	CHECK(!ivshm_rx_arm(&p.rx)); /* cached this time */
+	CHECK_EQ(recv_seq(&p.rx, 0, 8, 64), 1);
+	CHECK(ivshm_rx_arm(&p.rx));
+	pair_close(&p);
+}
+
+static void test_rx_open_clears_stale_need_wakeup(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK(ivshm_rx_arm(&p.rx));
+	CHECK_EQ(ivshm_rx_open(&p.rx, &p.b, 0, 0), 0); /* consumer restarts */
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0);
+	pair_close(&p);
+}
+
+/* ---- generations ---- */
+
+static void test_producer_restart_drops_stale(void)
+{
+	uint64_t size;
+	struct pair p;
+	uint32_t gen1;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	size = p.a.size;
+	gen1 = p.a.gen;
+	CHECK_EQ(send_seq(&p.tx, 0, 5, 64), 5);
+	CHECK_EQ(recv_seq(&p.rx, 0, 2, 64), 2); /* 3 left in the ring */
+	/* The producer dies and comes back (new generation, same id). */
+	CHECK_EQ(ivshm_region_attach(&p.a, p.base, size, 0, NULL,
+				     IVSHM_ATTACH_TAKEOVER), 0);
+	CHECK_EQ(p.a.gen, gen1 + 1);
+	CHECK_EQ(ivshm_tx_open(&p.tx, &p.a, 1, 0), 0);
+	CHECK(!ivshm_tx_ready(&p.tx));
+	CHECK_EQ(recv_seq(&p.rx, 2, 8, 64), 0); /* stale 3 dropped */
+	CHECK_EQ(p.rx.err.resyncs, 1);
+	CHECK_EQ(atomic_load(&p.rx.ctl->ack_gen), gen1 + 1);
+	CHECK_EQ(atomic_load(&p.rx.ctl->tail), 5);
+	CHECK(ivshm_tx_ready(&p.tx));
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 8);
+	CHECK_EQ(send_seq(&p.tx, 100, 2, 64), 2);
+	CHECK_EQ(recv_seq(&p.rx, 100, 8, 64), 2); /* only the new life's */
+	CHECK_EQ(p.rx.err.bad_index + p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
+static void test_consumer_restart_syncs_without_resync_count(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 4, 64), 4);
+	CHECK_EQ(ivshm_region_attach(&p.b, p.base, p.a.size, 1, NULL,
+				     IVSHM_ATTACH_TAKEOVER), 0);
+	CHECK_EQ(ivshm_rx_open(&p.rx, &p.b, 0, 0), 0);
+	CHECK_EQ(recv_seq(&p.rx, 0, 8, 64), 0); /* what the old life left */
+	CHECK_EQ(p.rx.err.resyncs, 0);
+	CHECK(ivshm_tx_ready(&p.tx));
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 8);
+	CHECK_EQ(send_seq(&p.tx, 4, 3, 64), 3);
+	CHECK_EQ(recv_seq(&p.rx, 4, 8, 64), 3);
+	pair_close(&p);
+}
+
+int main(void)
+{
+	RUN(test_ready_needs_consumer);
+	RUN(test_single_packet_roundtrip);
+	RUN(test_full_and_empty);
+	RUN(test_index_wraparound);
+	RUN(test_burst_sizes);
+	RUN(test_tx_burst_stops_at_bad_length);
+	RUN(test_head_exactly_ring_size_is_valid);
+	RUN(test_head_beyond_ring_rejected);
+	RUN(test_head_behind_tail_rejected);
+	RUN(test_tail_beyond_head_rejected);
+	RUN(test_tail_too_far_behind_rejected);
+	RUN(test_desc_zero_len_rejected);
+	RUN(test_desc_len_past_area_rejected);
+	RUN(test_desc_offset_past_area_rejected);
+	RUN(test_desc_unknown_flags_rejected);
+	RUN(test_rx_burst_drops_bad_and_oversize);
+	RUN(test_arm_on_empty_requests_doorbell);
+	RUN(test_publish_reports_need_wakeup);
+	RUN(test_wake_token_returned_by_publish);
+	RUN(test_arm_with_pending_refuses_to_sleep);
+	RUN(test_rx_open_clears_stale_need_wakeup);
+	RUN(test_producer_restart_drops_stale);
+	RUN(test_consumer_restart_syncs_without_resync_count);
+	return check_exit_code();
+}
