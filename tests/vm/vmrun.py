@@ -1,0 +1,464 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Runs one VM test scenario: boots TCG QEMU guests (PVH vmlinux + test
+initramfs) with ivshmem devices, runs the host side, checks the result.
+
+  vmrun.py --build-root BUILD SCENARIO       run a scenario (meson does this)
+  vmrun.py --build-root BUILD --list         list scenarios
+  vmrun.py --build-root BUILD --shell plain|doorbell
+                                              interactive guest shell
+
+Exit status: 0 pass, 1 fail, 77 skip (reason printed). Everything started is
+torn down on exit (QEMU, servers, host peers, shm files, sockets), also on
+failure, timeout or Ctrl-C.
+"""
+import argparse
+import fcntl
+import glob
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SKIP = 77
+DEBIAN_PMDS = "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0"
+
+
+class Skip(Exception):
+    pass
+
+
+class Fail(Exception):
+    pass
+
+
+def log(msg):
+    print("[vmrun %6.2fs] %s" % (time.monotonic() - T0, msg), flush=True)
+
+
+T0 = time.monotonic()
+
+
+# ---- resources, always released ----------------------------------------------
+
+class Resources:
+    """Everything a scenario creates, released in reverse order."""
+
+    def __init__(self):
+        self.procs = []
+        self.paths = []
+
+    def spawn(self, argv, name, **kw):
+        log("start %s: %s" % (name, " ".join(argv)))
+        proc = subprocess.Popen(argv, start_new_session=True, **kw)
+        proc.vm_name = name
+        self.procs.append(proc)
+        return proc
+
+    def path(self, path):
+        self.paths.append(path)
+        return path
+
+    def release(self):
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=3)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                    proc.wait()
+        self.procs = []
+        for path in reversed(self.paths):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            elif os.path.lexists(path):
+                os.unlink(path)
+        self.paths = []
+
+
+RES = Resources()
+
+
+def on_signal(signum, _frame):
+    RES.release()
+    sys.exit(128 + signum)
+
+
+# ---- images -----------------------------------------------------------------
+
+class Build:
+    def __init__(self, root):
+        self.root = os.path.abspath(root)
+        self.cache = os.path.join(self.root, "tests", "vm", "cache")
+
+    def file(self, *rel):
+        return os.path.join(self.root, *rel)
+
+    def require(self, what, *rel):
+        path = self.file(*rel)
+        if not os.path.exists(path):
+            raise Skip("%s not built yet (%s missing)" % (what, path))
+        return path
+
+
+def kernel_image():
+    kernels = sorted(glob.glob("/boot/vmlinuz-*"), key=os.path.getmtime)
+    return kernels[-1] if kernels else None
+
+
+def stamp(paths):
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        st = os.stat(p)
+        h.update(("%s %d %d\n" % (p, st.st_mtime_ns, st.st_size)).encode())
+    return h.hexdigest()[:16]
+
+
+def optional_binaries(build):
+    """Binaries put in the image when they exist: (src, dest) pairs."""
+    wanted = [
+        (("tests", "vm", "regscript"), "/usr/bin/regscript"),
+        (("tests", "dpdk", "ivshmem-trafficgen"), "/usr/bin/ivshmem-trafficgen"),
+        (("apps", "ivshmem-perf", "ivshmem-perf"), "/usr/bin/ivshmem-perf"),
+        (("drivers", "librte_net_ivshmem.so"), "/usr/lib/vmtest/librte_net_ivshmem.so"),
+    ]
+    return [(build.file(*rel), dest) for rel, dest in wanted
+            if os.path.exists(build.file(*rel))]
+
+
+def images(build):
+    """(vmlinux, initrd) paths, rebuilt when an input changed. Several tests
+    run in parallel: one builds, the others wait on the lock."""
+    kernel = kernel_image()
+    if kernel is None or not shutil.which("qemu-system-x86_64"):
+        raise Skip("qemu-system-x86_64 or /boot/vmlinuz-* missing")
+    os.makedirs(build.cache, exist_ok=True)
+    mkimage = os.path.join(HERE, "mkimage.py")
+    py = "/usr/bin/python3"
+    with open(os.path.join(build.cache, "lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        vmlinux = os.path.join(build.cache, "vmlinux-%s" % stamp([kernel]))
+        if not os.path.exists(vmlinux):
+            log("extracting vmlinux from %s" % kernel)
+            for old in glob.glob(os.path.join(build.cache, "vmlinux-*")):
+                os.unlink(old)
+            subprocess.run([py, mkimage, "vmlinux", "--kernel", kernel, "--out",
+                            vmlinux], check=True)
+        bins = optional_binaries(build)
+        plugins = [os.path.join(DEBIAN_PMDS, "librte_mempool_ring.so")]
+        guest = sorted(glob.glob(os.path.join(HERE, "guest", "*.sh")))
+        inputs = [kernel, mkimage, os.path.join(HERE, "init.sh")] + guest + \
+            [src for src, _ in bins] + [p for p in plugins if os.path.exists(p)]
+        initrd = os.path.join(build.cache, "initrd-%s.gz" % stamp(inputs))
+        if not os.path.exists(initrd):
+            log("building initramfs with %s" % ", ".join(d for _, d in bins))
+            for old in glob.glob(os.path.join(build.cache, "initrd-*")):
+                os.unlink(old)
+            argv = [py, mkimage, "initrd", "--out", initrd,
+                    "--kver", os.path.basename(kernel).split("-", 1)[1]]
+            argv += ["--bin=%s:%s" % b for b in bins]
+            argv += ["--plugin=%s" % p for p in plugins if os.path.exists(p)]
+            argv += ["--file=%s:/scenarios/%s" % (g, os.path.basename(g))
+                     for g in guest]
+            subprocess.run(argv, check=True)
+    return vmlinux, initrd
+
+
+# ---- QEMU -------------------------------------------------------------------
+
+class Plain:
+    """ivshmem-plain over a /dev/shm file."""
+
+    def __init__(self, shm, size="4M"):
+        self.shm, self.size = shm, size
+
+    def args(self, idx, slot):
+        return ["-object", "memory-backend-file,id=hm%d,share=on,mem-path=%s,"
+                "size=%s" % (idx, self.shm, self.size),
+                "-device", "ivshmem-plain,memdev=hm%d,addr=%#x" % (idx, slot)]
+
+
+class Doorbell:
+    """ivshmem-doorbell connected to an ivshmem-server socket."""
+
+    def __init__(self, sock, vectors):
+        self.sock, self.vectors = sock, vectors
+
+    def args(self, idx, slot):
+        return ["-chardev", "socket,path=%s,id=ivc%d" % (self.sock, idx),
+                "-device", "ivshmem-doorbell,chardev=ivc%d,vectors=%d,addr=%#x"
+                % (idx, self.vectors, slot)]
+
+
+def bdf(index):
+    """PCI address of the index-th ivshmem device (slots 4, 5, ...)."""
+    return "0000:00:%02x.0" % (4 + index)
+
+
+class Guest:
+    def __init__(self, ctx, name, scenario, devices, bind=(), args=(),
+                 huge=64, mem=512):
+        self.ctx, self.name = ctx, name
+        self.log = os.path.join(ctx.workdir, name + ".console.log")
+        cmdline = ["console=ttyS0", "intel_iommu=on", "quiet", "loglevel=1",
+                   "vmtest.scenario=%s" % scenario, "vmtest.huge=%d" % huge]
+        if bind:
+            cmdline.append("vmtest.bind=" + ",".join("%s@%s" % b for b in bind))
+        if args:
+            cmdline.append("vmtest.args=" + ",".join(args))
+        if ctx.shell:
+            cmdline.append("vmtest.shell=1")
+        self.argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
+                     "-M", "q35", "-nodefaults", "-m", str(mem),
+                     "-device", "intel-iommu,intremap=on,aw-bits=48",
+                     "-kernel", ctx.vmlinux, "-initrd", ctx.initrd,
+                     "-append", " ".join(cmdline), "-display", "none",
+                     "-no-reboot"]
+        if ctx.shell:
+            self.argv += ["-serial", "mon:stdio"]
+        else:
+            self.argv += ["-serial", "file:" + self.log]
+        for i, dev in enumerate(devices):
+            self.argv += dev.args(i, 4 + i)
+        self.proc = None
+        self.started = None
+
+    def start(self):
+        self.started = time.monotonic()
+        self.proc = RES.spawn(self.argv, "guest " + self.name,
+                              stdin=None if self.ctx.shell else subprocess.DEVNULL)
+        return self
+
+    def console(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read().replace("\r", "")
+        except FileNotFoundError:
+            return ""
+
+    def wait_line(self, pattern, deadline):
+        """Waits until the console shows a line matching pattern."""
+        rx = re.compile(pattern, re.M)
+        while time.monotonic() < deadline:
+            m = rx.search(self.console())
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        m = rx.search(self.console())
+        if m:
+            return m
+        raise Fail("guest %s: no line /%s/ on the console" % (self.name, pattern))
+
+    def finish(self, deadline):
+        """Waits for poweroff; returns the guest scenario's exit status."""
+        try:
+            self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.dump()
+            raise Fail("guest %s: deadline passed, QEMU killed" % self.name)
+        log("guest %s: QEMU exited after %.2fs (status %d)"
+            % (self.name, time.monotonic() - self.started, self.proc.returncode))
+        text = self.console()
+        self.extract_files(text)
+        found = re.findall(r"^@@VMTEST-EXIT (\d+)@@$", text, re.M)
+        if not found:
+            self.dump()
+            raise Fail("guest %s: no exit sentinel on the console" % self.name)
+        return int(found[-1])
+
+    def extract_files(self, text):
+        for name, body in re.findall(
+                r"^@@VMTEST-FILE (\S+)@@\n(.*?)^@@VMTEST-END \1@@$", text,
+                re.M | re.S):
+            with open(os.path.join(self.ctx.workdir, self.name + "." + name),
+                      "w") as f:
+                f.write(body)
+
+    def file(self, name):
+        path = os.path.join(self.ctx.workdir, self.name + "." + name)
+        if not os.path.exists(path):
+            raise Fail("guest %s did not send %s" % (self.name, name))
+        with open(path) as f:
+            return f.read()
+
+    def dump(self, lines=60):
+        text = self.console().splitlines()
+        print("---- console of %s (last %d lines, full log %s) ----"
+              % (self.name, lines, self.log))
+        print("\n".join(text[-lines:]))
+        print("---- end of console ----", flush=True)
+
+
+# ---- scenario context -----------------------------------------------------------
+
+class Ctx:
+    def __init__(self, build, name, shell=False, keep=False):
+        self.build, self.name, self.shell = build, name, shell
+        self.tag = "vmt-%s-%d" % (name, os.getpid())
+        self.workdir = os.path.join(build.root, "tests", "vm", "work", name)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        os.makedirs(self.workdir)
+        # Sockets need short paths (108 bytes): a private dir in /tmp.
+        self.tmp = tempfile.mkdtemp(prefix=self.tag + "-")
+        if not keep:
+            RES.path(self.tmp)
+        self.vmlinux = self.initrd = None
+
+    def boot_images(self):
+        self.vmlinux, self.initrd = images(self.build)
+
+    def shm(self, suffix="", size=4 << 20):
+        """A fresh /dev/shm file, removed at exit."""
+        path = RES.path("/dev/shm/%s%s" % (self.tag, suffix))
+        with open(path, "wb") as f:
+            f.truncate(size)
+        return path
+
+    def server(self, vectors, size="4M", suffix=""):
+        """Starts our ivshmem-server in the foreground; returns its socket."""
+        exe = self.build.require("ivshmem-server (host/)", "host",
+                                 "ivshmem-server")
+        sock = os.path.join(self.tmp, "srv%s.sock" % suffix)
+        shmname = "%s-srv%s" % (self.tag, suffix)
+        RES.path("/dev/shm/" + shmname)
+        RES.path(sock)
+        proc = RES.spawn([exe, "-F", "-S", sock, "-M", shmname, "-l", size,
+                          "-n", str(vectors)], "ivshmem-server",
+                         stdout=open(os.path.join(self.workdir, "server.log"), "w"),
+                         stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise Fail("ivshmem-server did not create %s" % sock)
+            time.sleep(0.02)
+        return sock
+
+    def guest(self, name, scenario, devices, **kw):
+        return Guest(self, name, scenario, devices, **kw)
+
+
+# ---- scenarios ------------------------------------------------------------------
+
+def compare(what, got, expected_path):
+    with open(expected_path) as f:
+        expected = f.read()
+    if got == expected:
+        log("%s: identical to %s" % (what, os.path.relpath(expected_path, HERE)))
+        return
+    import difflib
+    sys.stdout.writelines(difflib.unified_diff(
+        expected.splitlines(True), got.splitlines(True),
+        os.path.relpath(expected_path, HERE), what))
+    raise Fail("%s differs from %s" % (what, expected_path))
+
+
+def regs_common(ctx, kind, device, host_argv):
+    ctx.boot_images()
+    g = ctx.guest("g0", "regs", [device], args=[bdf(0)], huge=0).start()
+    status = g.finish(time.monotonic() + 60)
+    if status != 0:
+        g.dump()
+        raise Fail("guest script failed with status %d" % status)
+    got = g.file("regs.txt")
+    compare("QEMU %s BAR0 (guest)" % kind, got,
+            os.path.join(HERE, "expected", "regs-%s.txt" % kind))
+    host_model = ctx.build.file("tests", "vm", "regscript-host")
+    if not os.path.exists(host_model):
+        log("regscript-host not built (host/ivshm_device.h not landed): "
+            "compared against the written-down expectation only")
+        return
+    out = subprocess.run([host_model] + host_argv(), capture_output=True,
+                         text=True, timeout=30, check=False)
+    if out.returncode != 0:
+        raise Fail("regscript-host failed: %s" % out.stderr)
+    with open(os.path.join(ctx.workdir, "host.regs.txt"), "w") as f:
+        f.write(out.stdout)
+    if out.stdout != got:
+        import difflib
+        sys.stdout.writelines(difflib.unified_diff(
+            got.splitlines(True), out.stdout.splitlines(True), "QEMU", "model"))
+        raise Fail("host device model differs from QEMU")
+    log("host device model: identical to QEMU (%s)" % kind)
+
+
+def scenario_regs_plain(ctx):
+    shm = ctx.shm()
+    regs_common(ctx, "plain", Plain(shm),
+                lambda: ["--shm", ctx.shm("-host"), "--size", "4M", "--id", "0"])
+
+
+def scenario_regs_doorbell(ctx):
+    sock = ctx.server(vectors=2)
+    holder = {}
+
+    def host_argv():
+        # A fresh server, so the model gets the id the guest got (0).
+        holder["sock"] = ctx.server(vectors=2, suffix="-host")
+        return ["--server", holder["sock"]]
+    regs_common(ctx, "doorbell", Doorbell(sock, 2), host_argv)
+
+
+SCENARIOS = {
+    "regs-plain": scenario_regs_plain,
+    "regs-doorbell": scenario_regs_doorbell,
+}
+
+
+def shell(ctx, kind):
+    ctx.boot_images()
+    if kind == "plain":
+        dev = Plain(ctx.shm())
+    else:
+        dev = Doorbell(ctx.server(vectors=4), 4)
+    g = ctx.guest("shell", "none", [dev], bind=[(bdf(0), "vfio-pci")]).start()
+    g.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--build-root", required=True)
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--shell", choices=["plain", "doorbell"])
+    ap.add_argument("scenario", nargs="?")
+    args = ap.parse_args()
+    if args.list:
+        print("\n".join(SCENARIOS))
+        return 0
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    build = Build(args.build_root)
+    try:
+        if args.shell:
+            shell(Ctx(build, "shell", shell=True), args.shell)
+            return 0
+        if args.scenario not in SCENARIOS:
+            ap.error("unknown scenario %r (see --list)" % args.scenario)
+        ctx = Ctx(build, args.scenario)
+        SCENARIOS[args.scenario](ctx)
+        log("PASS %s in %.1fs" % (args.scenario, time.monotonic() - T0))
+        return 0
+    except Skip as e:
+        print("SKIP: %s" % e, flush=True)
+        return SKIP
+    except Fail as e:
+        print("FAIL: %s" % e, flush=True)
+        return 1
+    finally:
+        RES.release()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
