@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Helpers shared by ivshmem-fwd and ivshmem-perf: they use only the public
+ * ethdev API so both run over any port (net_ivshmem, net_memif, net_null...).
+ */
+#ifndef APP_COMMON_H
+#define APP_COMMON_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+/* ---- app_signal.c: SIGINT/SIGTERM set a flag every loop polls ---------- */
+extern atomic_bool app_quit;
+void app_signal_install(void);
+static inline bool app_should_quit(void)
+{
+	return atomic_load_explicit(&app_quit, memory_order_relaxed);
+}
+
+/* ---- app_parse.c: strict number / list / MAC parsing ------------------- */
+/* Return 0 on success, -1 (after printing "<what>: ..." to stderr) if not. */
+int app_parse_u64(const char *s, const char *what, uint64_t min, uint64_t max,
+		  uint64_t *out);
+int app_parse_double(const char *s, const char *what, double min, double max,
+		     double *out);
+/* Comma list of unsigned values in [min,max]; at most cap entries. */
+int app_parse_u32_list(const char *s, const char *what, uint32_t min,
+		       uint32_t max, uint32_t *out, unsigned int cap,
+		       unsigned int *n);
+int app_parse_mac(const char *s, struct rte_ether_addr *mac);
+
+/* ---- app_port.c: configure and start a port ------------------------------ */
+struct app_port_conf {
+	uint16_t nb_rxq, nb_txq;
+	uint16_t nb_rxd, nb_txd;
+	bool rx_intr;          /* request Rx queue interrupts */
+	struct rte_mempool *mp;
+};
+int app_port_start(uint16_t port, const struct app_port_conf *c);
+void app_port_stop(uint16_t port);
+/* Waits up to timeout_ms for link up; returns true when up. */
+bool app_port_wait_link(uint16_t port, unsigned int timeout_ms);
+struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs);
+
+/* ---- app_rxintr.c: sleep on Rx interrupts (per-thread epoll) ------------ */
+/* Adds (port, queue) to the calling thread's epoll set. */
+int app_rxintr_register(uint16_t port, uint16_t queue);
+/* Arms the queue's interrupt; the caller must poll once more afterwards
+ * (a packet may have arrived just before arming) and only then sleep. */
+int app_rxintr_arm(uint16_t port, uint16_t queue);
+void app_rxintr_disarm(uint16_t port, uint16_t queue);
+/* Sleeps until one registered queue fires or timeout_ms passes; returns the
+ * number of events (0 on timeout, <0 on error). */
+int app_rxintr_wait(int timeout_ms);
+
+/* ---- app_time.c: TSC calibrated against CLOCK_MONOTONIC ----------------- */
+/* Measures the TSC rate over ~ms milliseconds; later conversions use it. */
+void app_tsc_calibrate(unsigned int ms);
+uint64_t app_tsc_hz(void);
+double app_tsc_to_ns(uint64_t cycles);
+uint64_t app_ns_to_tsc(uint64_t ns);
+uint64_t app_mono_ns(void);
+uint64_t app_thread_cpu_ns(void);
+
+#endif /* APP_COMMON_H */

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_common.h"
+
+int app_parse_u64(const char *s, const char *what, uint64_t min, uint64_t max,
+		  uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (s == NULL || *s == '\0' || *s == '-') {
+		fprintf(stderr, "%s: expected a number, got '%s'\n", what,
+			s ? s : "");
+		return -1;
+	}
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0') {
+		fprintf(stderr, "%s: '%s' is not a valid number\n", what, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "%s: %llu is out of range [%llu, %llu]\n", what,
+			v, (unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int app_parse_double(const char *s, const char *what, double min, double max,
+		     double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = s ? strtod(s, &end) : 0;
+	if (s == NULL || *s == '\0' || errno != 0 || *end != '\0') {
+		fprintf(stderr, "%s: '%s' is not a valid number\n", what,
+			s ? s : "");
+		return -1;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "%s: %g is out of range [%g, %g]\n", what, v,
+			min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int app_parse_u32_list(const char *s, const char *what, uint32_t min,
+		       uint32_t max, uint32_t *out, unsigned int cap,
+		       unsigned int *n)
+{
+	char buf[512], *tok, *save = NULL;
+	uint64_t v;
+
+	if (s == NULL || strlen(s) >= sizeof(buf)) {
+		fprintf(stderr, "%s: list missing or too long\n", what);
+		return -1;
+	}
+	strcpy(buf, s);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n == cap) {
+			fprintf(stderr, "%s: more than %u entries\n", what, cap);
+			return -1;
+		}
+		if (app_parse_u64(tok, what, min, max, &v) < 0)
+			return -1;
+		out[(*n)++] = (uint32_t)v;
+	}
+	if (*n == 0) {
+		fprintf(stderr, "%s: empty list\n", what);
+		return -1;
+	}
+	return 0;
+}
+
+int app_parse_mac(const char *s, struct rte_ether_addr *mac)
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5], &tail) != 6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -1;
+		mac->addr_bytes[i] = (uint8_t)b[i];
+	}
+	return 0;
+}

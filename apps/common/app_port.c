@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "app_common.h"
+
+struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs)
+{
+	struct rte_mempool *mp;
+
+	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0,
+				     RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL)
+		fprintf(stderr, "cannot create mbuf pool %s (%u mbufs): %s\n",
+			name, nb_mbufs, rte_strerror(rte_errno));
+	return mp;
+}
+
+static int setup_queues(uint16_t port, const struct app_port_conf *c)
+{
+	int socket = rte_eth_dev_socket_id(port);
+	uint16_t q;
+	int rc;
+
+	for (q = 0; q < c->nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, c->nb_rxd, socket, NULL,
+					    c->mp);
+		if (rc < 0) {
+			fprintf(stderr, "port %u: rx queue %u setup: %s\n",
+				port, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	for (q = 0; q < c->nb_txq; q++) {
+		rc = rte_eth_tx_queue_setup(port, q, c->nb_txd, socket, NULL);
+		if (rc < 0) {
+			fprintf(stderr, "port %u: tx queue %u setup: %s\n",
+				port, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int app_port_start(uint16_t port, const struct app_port_conf *c)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	conf.intr_conf.rxq = c->rx_intr ? 1 : 0;
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc < 0)
+		return rc;
+	if (c->nb_rxq > info.max_rx_queues || c->nb_txq > info.max_tx_queues) {
+		fprintf(stderr, "port %u (%s): wants %u rx / %u tx queues, "
+			"has at most %u / %u\n", port, info.driver_name,
+			c->nb_rxq, c->nb_txq, info.max_rx_queues,
+			info.max_tx_queues);
+		return -EINVAL;
+	}
+	rc = rte_eth_dev_configure(port, c->nb_rxq, c->nb_txq, &conf);
+	if (rc < 0) {
+		fprintf(stderr, "port %u: configure: %s\n", port,
+			rte_strerror(-rc));
+		return rc;
+	}
+	rc = setup_queues(port, c);
+	if (rc < 0)
+		return rc;
+	rc = rte_eth_dev_start(port);
+	if (rc < 0) {
+		fprintf(stderr, "port %u: start: %s\n", port, rte_strerror(-rc));
+		return rc;
+	}
+	rte_eth_promiscuous_enable(port); /* not all PMDs support it: ignore */
+	return 0;
+}
+
+void app_port_stop(uint16_t port)
+{
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+bool app_port_wait_link(uint16_t port, unsigned int timeout_ms)
+{
+	struct rte_eth_link link;
+	uint64_t deadline = app_mono_ns() + (uint64_t)timeout_ms * 1000000u;
+
+	do {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_UP)
+			return true;
+		rte_delay_us_sleep(1000);
+	} while (app_mono_ns() < deadline && !app_should_quit());
+	return false;
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Forwarding engines: one burst of one stream. */
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "fwd.h"
+
+static uint64_t bytes_of(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint64_t b = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		b += rte_pktmbuf_pkt_len(pkts[i]);
+	return b;
+}
+
+static void rewrite_mac(struct fwd_ctx *c, struct fwd_stream *s,
+			struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+
+		if (rte_pktmbuf_data_len(pkts[i]) < sizeof(*eh))
+			continue;
+		rte_ether_addr_copy(&c->args.eth_peer[s->tx_port],
+				    &eh->dst_addr);
+		rte_ether_addr_copy(&c->port_mac[s->tx_port], &eh->src_addr);
+	}
+}
+
+static void swap_mac(struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_ether_addr tmp;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_ether_hdr *eh =
+			rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+
+		if (rte_pktmbuf_data_len(pkts[i]) < sizeof(*eh))
+			continue;
+		tmp = eh->src_addr;
+		eh->src_addr = eh->dst_addr;
+		eh->dst_addr = tmp;
+	}
+}
+
+/* Sends n packets; whatever the port refuses is freed and counted. */
+static void send_or_drop(struct fwd_stream *s, struct rte_mbuf **pkts,
+			 uint16_t n)
+{
+	uint64_t bytes = bytes_of(pkts, n);
+	uint16_t sent = rte_eth_tx_burst(s->tx_port, s->tx_queue, pkts, n);
+
+	if (sent < n) {
+		bytes -= bytes_of(pkts + sent, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+		s->drops += n - sent;
+	}
+	s->tx += sent;
+	s->tx_bytes += bytes;
+}
+
+static uint16_t gen_and_send(struct fwd_ctx *c, struct fwd_stream *s)
+{
+	struct rte_mbuf *pkts[512];
+	uint16_t want = fwd_budget_claim(c, c->args.burst), n, sent;
+
+	if (want == 0)
+		return 0;
+	n = fwd_gen_burst(c, s, pkts, want);
+	sent = rte_eth_tx_burst(s->tx_port, s->tx_queue, pkts, n);
+	s->tx += sent;
+	s->tx_bytes += bytes_of(pkts, sent);
+	if (sent < n) {
+		/* a full ring is back-pressure, not loss: the budget only
+		 * counts packets the port accepted */
+		s->drops += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+	fwd_budget_return(c, want - sent);
+	return sent;
+}
+
+uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s)
+{
+	struct rte_mbuf *pkts[512];
+	uint16_t n;
+
+	if (c->args.mode == FWD_TXONLY || c->args.mode == FWD_FLOWGEN)
+		return gen_and_send(c, s);
+	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, c->args.burst);
+	if (n == 0)
+		return 0;
+	s->rx += n;
+	s->rx_bytes += bytes_of(pkts, n);
+	if (c->args.total_pkts)
+		fwd_budget_claim(c, n);
+	switch (c->args.mode) {
+	case FWD_RXONLY:
+		rte_pktmbuf_free_bulk(pkts, n);
+		return n;
+	case FWD_MAC:
+		rewrite_mac(c, s, pkts, n);
+		break;
+	case FWD_MACSWAP:
+		swap_mac(pkts, n);
+		break;
+	default:
+		break;
+	}
+	send_or_drop(s, pkts, n);
+	return n;
+}

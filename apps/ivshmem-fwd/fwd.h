@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ivshmem-fwd: a testpmd-style forwarder over the public ethdev API. */
+#ifndef FWD_H
+#define FWD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#define FWD_MAX_PORTS   RTE_MAX_ETHPORTS
+#define FWD_MAX_TXPKTS  16
+#define FWD_MAX_STREAMS 256
+
+enum fwd_mode {
+	FWD_IO, FWD_MAC, FWD_MACSWAP, FWD_RXONLY, FWD_TXONLY, FWD_FLOWGEN,
+};
+
+struct fwd_args {
+	enum fwd_mode mode;
+	uint64_t portmask;           /* 0: all ports */
+	int peer_of[FWD_MAX_PORTS];  /* -1: default pairing */
+	uint16_t nb_rxq, nb_txq;
+	uint16_t nb_rxd, nb_txd;
+	uint16_t burst;
+	uint32_t txpkts[FWD_MAX_TXPKTS];
+	unsigned int nb_txpkts;
+	unsigned int nb_cores;       /* 0: all worker lcores */
+	unsigned int stats_period;   /* seconds, 0: off */
+	struct rte_ether_addr eth_peer[FWD_MAX_PORTS];
+	bool rx_intr;
+	uint64_t total_pkts;         /* 0: unlimited */
+	double duration;             /* seconds, 0: unlimited */
+	unsigned int flows;          /* flowgen */
+};
+
+/* One rx queue (or, for generators, one tx queue) served by one lcore. */
+struct fwd_stream {
+	uint16_t rx_port, rx_queue;
+	uint16_t tx_port, tx_queue;
+	uint64_t rx, tx, drops, rx_bytes, tx_bytes;
+	uint32_t gen_seq;            /* generator: next size / flow */
+};
+
+struct fwd_lcore {
+	unsigned int lcore_id;
+	unsigned int nb_streams;
+	struct fwd_stream *streams[FWD_MAX_STREAMS];
+	uint64_t loops, idle_loops, sleeps, wakeups;
+	bool rx_intr_ok;
+};
+
+struct fwd_ctx {
+	struct fwd_args args;
+	uint16_t ports[FWD_MAX_PORTS];
+	unsigned int nb_ports;
+	struct rte_ether_addr port_mac[FWD_MAX_PORTS];
+	struct fwd_stream streams[FWD_MAX_STREAMS];
+	unsigned int nb_streams;
+	struct fwd_lcore lcores[RTE_MAX_LCORE];
+	unsigned int nb_lcores;
+	struct rte_mempool *mp;
+	atomic_uint_fast64_t budget_used; /* packets counted against total */
+	atomic_bool stop;
+};
+
+/* args.c */
+int fwd_args_parse(int argc, char **argv, struct fwd_args *a);
+const char *fwd_mode_name(enum fwd_mode m);
+
+/* setup.c: ports, peers, streams, lcore assignment */
+int fwd_setup(struct fwd_ctx *c);
+void fwd_teardown(struct fwd_ctx *c);
+
+/* engines.c: one burst of a stream; returns packets handled */
+uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s);
+
+/* gen.c: packet generation for txonly/flowgen */
+uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
+		       struct rte_mbuf **pkts, uint16_t n);
+
+/* lcore.c */
+int fwd_lcore_main(void *arg);
+/* Claims up to n packets of the --total-num-pkts budget; returns granted. */
+uint16_t fwd_budget_claim(struct fwd_ctx *c, uint16_t n);
+void fwd_budget_return(struct fwd_ctx *c, uint16_t n);
+
+/* stats.c */
+void fwd_stats_period(struct fwd_ctx *c);
+void fwd_stats_final(struct fwd_ctx *c);
+
+#endif /* FWD_H */
