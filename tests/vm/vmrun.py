@@ -20,6 +20,8 @@ import os
 import re
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,7 @@ class Resources:
     def __init__(self):
         self.procs = []
         self.paths = []
+        self.closers = []
 
     def spawn(self, argv, name, **kw):
         log("start %s: %s" % (name, " ".join(argv)))
@@ -66,6 +69,9 @@ class Resources:
         return path
 
     def release(self):
+        for close in reversed(self.closers):
+            close()
+        self.closers = []
         for proc in reversed(self.procs):
             if proc.poll() is None:
                 try:
@@ -351,6 +357,60 @@ class Ctx:
 
 # ---- scenarios ------------------------------------------------------------------
 
+class Witness:
+    """A bare protocol-v0 peer on a server: learns its id and keeps its own
+    eventfds, to count the doorbells others ring on it."""
+
+    def __init__(self, sock_path, vectors):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(sock_path)
+        RES.closers.append(self.close)
+        self.vectors = vectors
+        self.id = None
+        self.msgs = []
+        self.own_fds = []
+        deadline = time.monotonic() + 5
+        while len(self.own_fds) < vectors:
+            if time.monotonic() > deadline:
+                raise Fail("witness: setup incomplete: %s" % self.msgs)
+            self.receive(0.1)
+
+    def receive(self, timeout):
+        self.sock.settimeout(timeout)
+        try:
+            data, fds, _, _ = socket.recv_fds(self.sock, 8, 1)
+        except socket.timeout:
+            return
+        if len(data) != 8:
+            raise Fail("witness: short message from the server")
+        value = struct.unpack("<q", data)[0]
+        self.msgs.append((value, len(fds)))
+        if len(self.msgs) == 2:
+            self.id = value
+        if self.id is not None and value == self.id and fds:
+            os.set_blocking(fds[0], False)
+            self.own_fds.append(fds[0])
+        else:
+            for fd in fds:
+                os.close(fd)
+
+    def counts(self):
+        """Doorbells received per own vector since the last call."""
+        out = []
+        for fd in self.own_fds:
+            try:
+                out.append(struct.unpack("<Q", os.read(fd, 8))[0])
+            except BlockingIOError:
+                out.append(0)
+        return out
+
+    def close(self):
+        for fd in self.own_fds:
+            os.close(fd)
+        self.own_fds = []
+        self.sock.close()
+
+
 def compare(what, got, expected_path):
     with open(expected_path) as f:
         expected = f.read()
@@ -396,18 +456,36 @@ def regs_common(ctx, kind, device, host_argv):
 def scenario_regs_plain(ctx):
     shm = ctx.shm()
     regs_common(ctx, "plain", Plain(shm),
-                lambda: ["--shm", ctx.shm("-host"), "--size", "4M", "--id", "0"])
+                lambda: ["--shm", ctx.shm("-host"), "--size", str(4 << 20), "--id", "0"])
 
 
 def scenario_regs_doorbell(ctx):
+    """The witness joins first (id 0), so the guest is peer 1 and its
+    doorbells to peer 0 can be counted."""
     sock = ctx.server(vectors=2)
-    holder = {}
+    witness = Witness(sock, 2)
+    host = {}
 
     def host_argv():
-        # A fresh server, so the model gets the id the guest got (0).
-        holder["sock"] = ctx.server(vectors=2, suffix="-host")
-        return ["--server", holder["sock"]]
+        # A fresh server and witness, so the model is peer 1 too.
+        host["sock"] = ctx.server(vectors=2, suffix="-host")
+        host["witness"] = Witness(host["sock"], 2)
+        return ["--server", host["sock"], "--vectors", "2", "--peer", "0"]
     regs_common(ctx, "doorbell", Doorbell(sock, 2), host_argv)
+    check_witness("QEMU", witness)
+    if "witness" in host:
+        check_witness("device model", host["witness"])
+
+
+def check_witness(who, witness):
+    """The script rings the other peer's vector 1 twice (1 and 0x101) and
+    never its vector 0."""
+    counts = witness.counts()
+    if counts != [0, 2]:
+        raise Fail("%s: witness saw doorbells %s per vector, expected [0, 2]"
+                   % (who, counts))
+    log("%s: witness peer %d saw doorbells %s per vector"
+        % (who, witness.id, counts))
 
 
 SCENARIOS = {
