@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Devargs parsing for net_ivshmem. Written without rte_kvargs so that a
+ * malformed string always gets a message naming the offending key.
+ */
+#include "ivshmem_devargs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*devarg_setter)(struct ivshmem_devargs *a, const char *val);
+
+struct devarg_def {
+	const char *key;
+	devarg_setter set;
+	bool pci;  /* accepted on a PCI device */
+	bool host; /* accepted on a vdev */
+	const char *expect; /* what a valid value looks like */
+};
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] == '\0' || s[0] == '-' || s[0] == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32_range(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) != 0 || v < lo || v > hi)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int ivshmem_parse_size(const char *s, uint64_t *out)
+{
+	char buf[32];
+	size_t n = strlen(s);
+	unsigned int shift = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n + 1);
+	switch (buf[n - 1]) {
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	case 't': case 'T': shift = 40; break;
+	default: break;
+	}
+	if (shift != 0)
+		buf[n - 1] = '\0';
+	if (parse_u64(buf, &v) != 0 || (shift != 0 && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+static int set_queues(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_u32_range(v, 1, IVSHM_MAX_QUEUES, &a->geo.queues);
+}
+
+static int set_ring_size(struct ivshmem_devargs *a, const char *v)
+{
+	uint32_t n;
+
+	if (parse_u32_range(v, IVSHM_MIN_RING_SIZE, IVSHM_MAX_RING_SIZE, &n) != 0 ||
+	    (n & (n - 1)) != 0)
+		return -EINVAL;
+	a->geo.ring_size = n;
+	return 0;
+}
+
+static int set_buf_size(struct ivshmem_devargs *a, const char *v)
+{
+	uint32_t n;
+
+	if (parse_u32_range(v, IVSHM_MIN_BUF_SIZE, IVSHM_MAX_BUF_SIZE, &n) != 0 ||
+	    n % IVSHM_CACHE_LINE != 0)
+		return -EINVAL;
+	a->geo.buf_size = n;
+	return 0;
+}
+
+static int set_max_peers(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_u32_range(v, IVSHM_MIN_PEERS, IVSHM_MAX_PEERS, &a->geo.max_peers);
+}
+
+static int set_peer(struct ivshmem_devargs *a, const char *v)
+{
+	uint32_t n;
+
+	if (parse_u32_range(v, 0, IVSHM_MAX_PEER_ID, &n) != 0)
+		return -EINVAL;
+	a->peer = (int)n;
+	return 0;
+}
+
+static int set_id(struct ivshmem_devargs *a, const char *v)
+{
+	uint32_t n;
+
+	if (parse_u32_range(v, 0, IVSHM_MAX_PEER_ID, &n) != 0)
+		return -EINVAL;
+	a->id = (int)n;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int set_mac(struct ivshmem_devargs *a, const char *v)
+{
+	int i, hi, lo;
+
+	if (strlen(v) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		hi = hex_digit(v[i * 3]);
+		lo = hex_digit(v[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && v[i * 3 + 2] != ':'))
+			return -EINVAL;
+		a->mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (a->mac[0] & 1) /* multicast addresses cannot be a port's MAC */
+		return -EINVAL;
+	a->has_mac = true;
+	return 0;
+}
+
+static int set_path(char *dst, size_t cap, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= cap || v[0] != '/')
+		return -EINVAL;
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+static int set_server(struct ivshmem_devargs *a, const char *v)
+{
+	return set_path(a->server, sizeof(a->server), v);
+}
+
+static int set_shm(struct ivshmem_devargs *a, const char *v)
+{
+	return set_path(a->shm, sizeof(a->shm), v);
+}
+
+static int set_size(struct ivshmem_devargs *a, const char *v)
+{
+	return ivshmem_parse_size(v, &a->size) != 0 || a->size == 0 ? -EINVAL : 0;
+}
+
+static const struct devarg_def defs[] = {
+	{ "queues", set_queues, true, true, "1..64" },
+	{ "ring_size", set_ring_size, true, true, "power of two 2..65536" },
+	{ "buf_size", set_buf_size, true, true, "multiple of 64 in 64..65536" },
+	{ "max_peers", set_max_peers, true, true, "2..256" },
+	{ "peer", set_peer, true, true, "peer id 0..65535" },
+	{ "mac", set_mac, true, true, "unicast xx:xx:xx:xx:xx:xx" },
+	{ "server", set_server, false, true, "absolute socket path < 108 bytes" },
+	{ "shm", set_shm, false, true, "absolute file path" },
+	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0" },
+	{ "id", set_id, false, true, "peer id 0..65535" },
+};
+
+static const struct devarg_def *find_def(const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (strlen(defs[i].key) == len && memcmp(defs[i].key, key, len) == 0)
+			return &defs[i];
+	return NULL;
+}
+
+static void set_defaults(struct ivshmem_devargs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->geo = IVSHM_GEOMETRY_DEFAULT;
+	a->peer = -1;
+	a->id = -1;
+}
+
+/* Applies one "key=value" token of length len. */
+static int apply_token(const char *tok, size_t len, enum ivshmem_backend_kind kind,
+		       struct ivshmem_devargs *a, char *err, unsigned int errlen)
+{
+	const char *eq = memchr(tok, '=', len);
+	const struct devarg_def *d;
+	char val[4096];
+	size_t klen, vlen;
+
+	if (eq == NULL) {
+		snprintf(err, errlen, "devarg '%.*s' has no '=value'", (int)len, tok);
+		return -EINVAL;
+	}
+	klen = (size_t)(eq - tok);
+	vlen = len - klen - 1;
+	d = find_def(tok, klen);
+	if (d == NULL || (kind == IVSHMEM_BACKEND_PCI ? !d->pci : !d->host)) {
+		snprintf(err, errlen, "unknown devarg '%.*s'%s", (int)klen, tok,
+			 d != NULL ? " for this device type" : "");
+		return -EINVAL;
+	}
+	if (vlen >= sizeof(val) || (memcpy(val, eq + 1, vlen), val[vlen] = '\0',
+				    d->set(a, val) != 0)) {
+		snprintf(err, errlen, "devarg %s='%.*s' is invalid: expected %s",
+			 d->key, (int)(vlen > 200 ? 200 : vlen), eq + 1, d->expect);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_combination(enum ivshmem_backend_kind kind,
+			     const struct ivshmem_devargs *a, char *err,
+			     unsigned int errlen)
+{
+	if (kind != IVSHMEM_BACKEND_HOST)
+		return 0;
+	if ((a->server[0] != '\0') == (a->shm[0] != '\0')) {
+		snprintf(err, errlen, "exactly one of devargs 'server' and 'shm' is required");
+		return -EINVAL;
+	}
+	if (a->server[0] != '\0' && (a->size != 0 || a->id >= 0)) {
+		snprintf(err, errlen, "devargs 'size' and 'id' apply to 'shm' only: the server assigns them");
+		return -EINVAL;
+	}
+	if (a->shm[0] != '\0' && a->id < 0) {
+		snprintf(err, errlen, "devarg 'id' is required with 'shm' (no server assigns one)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
+			  struct ivshmem_devargs *out, char *err, unsigned int errlen)
+{
+	const char *p = args != NULL ? args : "";
+	const char *end;
+	int rc;
+
+	set_defaults(out);
+	while (*p != '\0') {
+		end = strchr(p, ',');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p) {
+			snprintf(err, errlen, "empty devarg in '%.200s'", args);
+			return -EINVAL;
+		}
+		rc = apply_token(p, (size_t)(end - p), kind, out, err, errlen);
+		if (rc != 0)
+			return rc;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return check_combination(kind, out, err, errlen);
+}

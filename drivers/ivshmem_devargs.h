@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Devargs of net_ivshmem (both backends). Parsing is pure: no device is
+ * touched, so it is unit-tested and fuzzed on its own.
+ */
+#ifndef IVSHMEM_DEVARGS_H
+#define IVSHMEM_DEVARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ring_over_shm.h"
+
+#define IVSHMEM_PATH_MAX 108 /* sun_path */
+
+enum ivshmem_backend_kind {
+	IVSHMEM_BACKEND_PCI,  /* a guest's PCI device */
+	IVSHMEM_BACKEND_HOST, /* --vdev: server socket or shm file */
+};
+
+struct ivshmem_devargs {
+	struct ivshm_geometry geo; /* used when this peer formats the region */
+	int peer;                  /* -1: the other peer of a two-peer setup */
+	bool has_mac;
+	uint8_t mac[6];
+	/* host backend */
+	char server[IVSHMEM_PATH_MAX];
+	char shm[4096];
+	uint64_t size;             /* shm: bytes (0 = size of existing file) */
+	int id;                    /* shm: own peer id (-1 = unset) */
+};
+
+/* Parses "k=v,k=v" for the given backend into out (defaults first).
+ * On error returns -EINVAL and writes a message naming the devarg. */
+int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
+			  struct ivshmem_devargs *out, char *err, unsigned int errlen);
+
+/* Parses a size with optional K/M/G suffix (powers of 1024). */
+int ivshmem_parse_size(const char *s, uint64_t *out);
+
+#endif /* IVSHMEM_DEVARGS_H */

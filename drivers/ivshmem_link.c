@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Link monitor of net_ivshmem: every IVSHMEM_HEARTBEAT_US on the EAL
+ * interrupt thread it bumps our heartbeat and decides whether the peer is
+ * up (state UP, heartbeat moving, same generation). Changes raise LSC.
+ * The data path never depends on it: it only reports.
+ */
+#include <ethdev_driver.h>
+#include <rte_alarm.h>
+#include <rte_cycles.h>
+
+#include "ivshmem_pmd.h"
+
+static uint64_t now_us(void)
+{
+	return rte_get_timer_cycles() * 1000000ull / rte_get_timer_hz();
+}
+
+/* Decides the peer's liveness from one sample of its table entry. */
+static bool peer_alive(struct pmd_internals *pmd, uint64_t now)
+{
+	struct ivshm_peer_view v;
+
+	if (ivshm_peer_read(&pmd->region, pmd->peer, &v) != IVSHM_OK ||
+	    v.state != IVSHM_PEER_UP)
+		return false;
+	if (v.generation != pmd->peer_gen) {
+		/* A restart: report down once so apps see the flap. */
+		pmd->peer_gen = v.generation;
+		pmd->peer_heartbeat = v.heartbeat;
+		pmd->peer_last_seen_us = now;
+		return false;
+	}
+	if (v.heartbeat != pmd->peer_heartbeat) {
+		pmd->peer_heartbeat = v.heartbeat;
+		pmd->peer_last_seen_us = now;
+	}
+	return now - pmd->peer_last_seen_us < IVSHMEM_LINK_TIMEOUT_US;
+}
+
+static void link_tick(void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+	struct pmd_internals *pmd = dev->data->dev_private;
+	bool up;
+
+	if (pmd == NULL || pmd->bus == NULL)
+		return;
+	ivshm_region_heartbeat(&pmd->region);
+	up = peer_alive(pmd, now_us());
+	if (up != __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
+		pmd->link_changes++;
+		IVSHMEM_LOG(INFO, "%s: link %s (peer %u)", pmd->bus->name,
+			    up ? "up" : "down", pmd->peer);
+		dev->dev_ops->link_update(dev, 0);
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	}
+	rte_eal_alarm_set(IVSHMEM_HEARTBEAT_US, link_tick, dev);
+}
+
+void ivshmem_link_start(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+
+	ivshm_region_heartbeat(&pmd->region);
+	rte_eal_alarm_set(IVSHMEM_HEARTBEAT_US, link_tick, dev);
+}
+
+void ivshmem_link_stop(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+
+	rte_eal_alarm_cancel(link_tick, dev);
+	if (__atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&pmd->link_up, false, __ATOMIC_RELAXED);
+		dev->dev_ops->link_update(dev, 0);
+	}
+}

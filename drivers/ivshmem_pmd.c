@@ -1,0 +1,831 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * net_ivshmem: ethdev ops and Rx/Tx bursts over ring_over_shm channels.
+ * No protocol or register logic lives here: the bus device gives BAR2 and
+ * doorbells, the ring library owns the layout.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ethdev_driver.h>
+#include <rte_cycles.h>
+#include <rte_interrupts.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+
+#include "ivshmem_pmd.h"
+
+RTE_LOG_REGISTER_SUFFIX(ivshmem_logtype, net.ivshmem, NOTICE);
+
+/* ---- Rx ---------------------------------------------------------------- */
+
+/* Copies len bytes into m, chaining segments when one mbuf is too small. */
+static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+			  const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *next;
+	uint32_t room = rte_pktmbuf_tailroom(m), chunk;
+
+	m->pkt_len = len;
+	m->port = rxq->port_id;
+	for (;;) {
+		chunk = len < room ? len : room;
+		rte_memcpy(rte_pktmbuf_mtod(seg, void *), data, chunk);
+		seg->data_len = (uint16_t)chunk;
+		data += chunk;
+		len -= chunk;
+		if (len == 0)
+			return 0;
+		next = rte_pktmbuf_alloc(rxq->mp);
+		if (next == NULL)
+			return -ENOMEM;
+		seg->next = next;
+		m->nb_segs++;
+		seg = next;
+		room = rte_pktmbuf_tailroom(seg);
+	}
+}
+
+/* Receives from one channel into bufs; returns the number delivered. */
+static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+			   struct rte_mbuf **bufs, uint16_t nb)
+{
+	uint32_t i, n = ivshm_rx_avail(ch, nb), len;
+	uint16_t got = 0;
+	const uint8_t *data;
+	struct rte_mbuf *m;
+
+	if (n == 0)
+		return 0;
+	if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0) {
+		/* Leave the packets in the ring: the producer sees backpressure. */
+		rxq->nombuf++;
+		rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed += n;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		m = bufs[i];
+		if (ivshm_rx_get(ch, i, &data, &len) != IVSHM_OK ||
+		    copy_into_mbuf(rxq, m, data, len) != 0) {
+			rte_pktmbuf_free(m);
+			rxq->dropped++;
+			continue;
+		}
+		rxq->ibytes += len;
+		bufs[got++] = m;
+	}
+	ivshm_rx_release(ch, n);
+	return got;
+}
+
+static uint16_t eth_ivshmem_rx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct ivshmem_rxq *rxq = queue;
+	uint16_t got = 0, tries, c = rxq->next_ch;
+
+	for (tries = 0; tries < rxq->nb_ch && got < nb; tries++) {
+		got += rx_channel(rxq, &rxq->ch[c], bufs + got, nb - got);
+		c = (uint16_t)(c + 1 == rxq->nb_ch ? 0 : c + 1);
+	}
+	rxq->next_ch = c;
+	rxq->ipackets += got;
+	return got;
+}
+
+/* ---- Tx ---------------------------------------------------------------- */
+
+static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
+{
+	for (; m != NULL; m = m->next) {
+		rte_memcpy(dst, rte_pktmbuf_mtod(m, const void *), m->data_len);
+		dst += m->data_len;
+	}
+}
+
+static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
+{
+	if (token == 0)
+		return;
+	/* token = vector + 1, chosen by the sleeping consumer */
+	ivshmem_bus_doorbell(txq->pmd->bus, txq->pmd->peer, token - 1);
+	txq->doorbells++;
+}
+
+static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct ivshmem_txq *txq = queue;
+	struct ivshm_tx *ch = &txq->ch;
+	uint32_t room, i, slot = 0, len;
+	uint64_t bytes = 0;
+
+	if (unlikely(!txq->acked)) {
+		if (!ivshm_tx_ready(ch)) {
+			txq->not_ready += nb;
+			return 0;
+		}
+		txq->acked = true;
+	}
+	room = ivshm_tx_space(ch, nb);
+	for (i = 0; i < room; i++) {
+		len = bufs[i]->pkt_len;
+		if (unlikely(len == 0 || len > ch->buf_size)) {
+			txq->too_big++;
+			continue;
+		}
+		gather_mbuf(ivshm_tx_buf(ch, slot), bufs[i]);
+		ivshm_tx_set(ch, slot, len);
+		bytes += len;
+		slot++;
+	}
+	ring_peer_if_asked(txq, ivshm_tx_publish(ch, slot));
+	rte_pktmbuf_free_bulk(bufs, room);
+	txq->opackets += slot;
+	txq->obytes += bytes;
+	if (room < nb)
+		txq->ring_full += nb - room;
+	return (uint16_t)room;
+}
+
+/* ---- queues ------------------------------------------------------------ */
+
+static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			  unsigned int socket, const struct rte_eth_rxconf *conf,
+			  struct rte_mempool *mp)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t nb_rxq = dev->data->nb_rx_queues, q;
+	struct ivshmem_rxq *rxq;
+	int rc;
+
+	RTE_SET_USED(nb_desc);
+	RTE_SET_USED(conf);
+	rte_free(dev->data->rx_queues[qid]);
+	dev->data->rx_queues[qid] = NULL;
+	rxq = rte_zmalloc_socket("ivshmem_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
+	if (rxq == NULL)
+		return -ENOMEM;
+	rxq->mp = mp;
+	rxq->pmd = pmd;
+	rxq->port_id = dev->data->port_id;
+	rxq->queue_id = qid;
+	/* Queue qid serves channels qid, qid + nb_rxq, ...: none is orphaned
+	 * when the peer has more Tx queues than we have Rx queues. */
+	for (q = qid; q < pmd->region.geo.queues; q = (uint16_t)(q + nb_rxq)) {
+		rc = ivshm_rx_open(&rxq->ch[rxq->nb_ch], &pmd->region, pmd->peer, q);
+		if (rc != IVSHM_OK) {
+			IVSHMEM_LOG(ERR, "%s: rx channel %u: %s", pmd->bus->name, q,
+				    ivshm_strerror(rc));
+			rte_free(rxq);
+			return -EINVAL;
+		}
+		rxq->nb_ch++;
+	}
+	dev->data->rx_queues[qid] = rxq;
+	return 0;
+}
+
+static int tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+			  unsigned int socket, const struct rte_eth_txconf *conf)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_txq *txq;
+	int rc;
+
+	RTE_SET_USED(nb_desc);
+	RTE_SET_USED(conf);
+	rte_free(dev->data->tx_queues[qid]);
+	dev->data->tx_queues[qid] = NULL;
+	txq = rte_zmalloc_socket("ivshmem_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
+	if (txq == NULL)
+		return -ENOMEM;
+	rc = ivshm_tx_open(&txq->ch, &pmd->region, pmd->peer, qid);
+	if (rc != IVSHM_OK) {
+		IVSHMEM_LOG(ERR, "%s: tx channel %u: %s", pmd->bus->name, qid,
+			    ivshm_strerror(rc));
+		rte_free(txq);
+		return -EINVAL;
+	}
+	txq->pmd = pmd;
+	txq->queue_id = qid;
+	dev->data->tx_queues[qid] = txq;
+	return 0;
+}
+
+static void rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	rte_free(dev->data->rx_queues[qid]);
+	dev->data->rx_queues[qid] = NULL;
+}
+
+static void tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+{
+	rte_free(dev->data->tx_queues[qid]);
+	dev->data->tx_queues[qid] = NULL;
+}
+
+/* ---- Rx interrupts ----------------------------------------------------- */
+
+/* Doorbell vector that wakes Rx queue q: 1 + q (vector 0 is the misc
+ * interrupt under vfio); a host device with too few vectors uses q. */
+static unsigned int rxq_vector(const struct pmd_internals *pmd, uint16_t q,
+			       uint16_t nb_rxq)
+{
+	if (ivshmem_bus_is_pci(pmd->bus) || pmd->bus->nb_vectors > nb_rxq)
+		return 1u + q;
+	return q;
+}
+
+static int host_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_intr_handle *ih;
+	uint16_t q;
+	int fd;
+
+	ih = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (ih == NULL)
+		return -ENOMEM;
+	if (rte_intr_type_set(ih, RTE_INTR_HANDLE_VDEV) != 0 ||
+	    rte_intr_efd_counter_size_set(ih, sizeof(uint64_t)) != 0 ||
+	    rte_intr_vec_list_alloc(ih, "ivshmem_intr_vec", nb_rxq) != 0)
+		goto fail;
+	for (q = 0; q < nb_rxq; q++) {
+		fd = pmd->bus->ops->vector_fd(pmd->bus, rxq_vector(pmd, q, nb_rxq));
+		if (fd < 0 || rte_intr_efds_index_set(ih, q, fd) != 0 ||
+		    rte_intr_vec_list_index_set(ih, q, RTE_INTR_VEC_RXTX_OFFSET + q) != 0)
+			goto fail;
+	}
+	if (rte_intr_nb_efd_set(ih, nb_rxq) != 0 ||
+	    rte_intr_max_intr_set(ih, nb_rxq + 1) != 0)
+		goto fail;
+	pmd->own_intr = ih;
+	dev->intr_handle = ih;
+	return 0;
+fail:
+	rte_intr_instance_free(ih);
+	return -EINVAL;
+}
+
+static int pci_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_intr_handle *ih = ivshmem_bus_pci_intr_handle(pmd->bus);
+	uint16_t q;
+
+	/* vfio cannot grow an enabled MSI-X set: disable, then enable all. */
+	rte_intr_disable(ih);
+	if (rte_intr_efd_enable(ih, nb_rxq) != 0 ||
+	    rte_intr_vec_list_alloc(ih, "ivshmem_intr_vec", nb_rxq) != 0)
+		return -EINVAL;
+	for (q = 0; q < nb_rxq; q++)
+		rte_intr_vec_list_index_set(ih, q, RTE_INTR_VEC_RXTX_OFFSET + q);
+	if (rte_intr_enable(ih) != 0)
+		return -EIO;
+	dev->intr_handle = ih;
+	return 0;
+}
+
+static int rx_intr_setup(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t nb_rxq = dev->data->nb_rx_queues;
+	int rc;
+
+	if (!pmd->bus->has_interrupts) {
+		IVSHMEM_LOG(ERR, "%s: Rx interrupts requested but this device has none "
+			    "(uio_pci_generic, ivshmem-plain or shm file): use polling",
+			    pmd->bus->name);
+		return -ENOTSUP;
+	}
+	if (pmd->bus->nb_vectors < (ivshmem_bus_is_pci(pmd->bus) ? nb_rxq + 1u : nb_rxq)) {
+		IVSHMEM_LOG(ERR, "%s: Rx interrupts for %u queues need %u doorbell vectors, "
+			    "the device has %u", pmd->bus->name, nb_rxq, nb_rxq + 1u,
+			    pmd->bus->nb_vectors);
+		return -ENOTSUP;
+	}
+	rc = ivshmem_bus_is_pci(pmd->bus) ? pci_intr_setup(dev, nb_rxq)
+					  : host_intr_setup(dev, nb_rxq);
+	if (rc != 0)
+		IVSHMEM_LOG(ERR, "%s: cannot set up Rx interrupts (%d)", pmd->bus->name, rc);
+	return rc;
+}
+
+static void rx_intr_teardown(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_intr_handle *ih;
+
+	if (pmd->own_intr != NULL) {
+		rte_intr_vec_list_free(pmd->own_intr);
+		rte_intr_instance_free(pmd->own_intr);
+		pmd->own_intr = NULL;
+	} else if (ivshmem_bus_is_pci(pmd->bus)) {
+		ih = ivshmem_bus_pci_intr_handle(pmd->bus);
+		rte_intr_disable(ih);
+		rte_intr_efd_disable(ih);
+		rte_intr_vec_list_free(ih);
+	}
+	dev->intr_handle = NULL;
+}
+
+/* Wakes our own waiter: data arrived between the last poll and arming. */
+static void kick_own_efd(struct rte_eth_dev *dev, uint16_t qid)
+{
+	uint64_t one = 1;
+	int fd = rte_intr_efds_index_get(dev->intr_handle, qid);
+
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0)
+		IVSHMEM_LOG(DEBUG, "kick of queue %u failed", qid);
+}
+
+static int rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_rxq *rxq = dev->data->rx_queues[qid];
+	uint32_t token = rxq_vector(pmd, qid, dev->data->nb_rx_queues) + 1;
+	bool pending = false;
+	uint16_t c;
+
+	if (!pmd->rx_intr)
+		return -ENOTSUP;
+	for (c = 0; c < rxq->nb_ch; c++) {
+		rxq->ch[c].wake_token = token;
+		if (!ivshm_rx_arm(&rxq->ch[c]))
+			pending = true;
+	}
+	if (pending)
+		kick_own_efd(dev, qid);
+	return 0;
+}
+
+static int rx_queue_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct ivshmem_rxq *rxq = dev->data->rx_queues[qid];
+	uint16_t c;
+
+	for (c = 0; c < rxq->nb_ch; c++)
+		ivshm_rx_disarm(&rxq->ch[c]);
+	return 0;
+}
+
+/* ---- device ops -------------------------------------------------------- */
+
+static int dev_configure(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	const struct rte_eth_conf *conf = &dev->data->dev_conf;
+
+	if (dev->data->nb_rx_queues > pmd->region.geo.queues ||
+	    dev->data->nb_tx_queues > pmd->region.geo.queues) {
+		IVSHMEM_LOG(ERR, "%s: %u rx / %u tx queues requested, the region has %u "
+			    "(devarg queues= when formatting)", pmd->bus->name,
+			    dev->data->nb_rx_queues, dev->data->nb_tx_queues,
+			    pmd->region.geo.queues);
+		return -EINVAL;
+	}
+	if (conf->intr_conf.rxq && !pmd->bus->has_interrupts) {
+		IVSHMEM_LOG(ERR, "%s: Rx interrupts requested but the device has no "
+			    "doorbell interrupts (uio_pci_generic, ivshmem-plain or shm file)",
+			    pmd->bus->name);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int dev_start(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t q;
+	int rc;
+
+	if (dev->data->dev_conf.intr_conf.rxq) {
+		rc = rx_intr_setup(dev);
+		if (rc != 0)
+			return rc;
+		pmd->rx_intr = true;
+	}
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	pmd->started = true;
+	return 0;
+}
+
+static int dev_stop(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t q;
+
+	if (pmd->rx_intr) {
+		for (q = 0; q < dev->data->nb_rx_queues; q++)
+			if (dev->data->rx_queues[q] != NULL)
+				rx_queue_intr_disable(dev, q);
+		rx_intr_teardown(dev);
+		pmd->rx_intr = false;
+	}
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
+	pmd->started = false;
+	return 0;
+}
+
+static int dev_close(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t q;
+
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return 0;
+	if (pmd->started)
+		dev_stop(dev);
+	ivshmem_link_stop(dev);
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		rx_queue_release(dev, q);
+	for (q = 0; q < dev->data->nb_tx_queues; q++)
+		tx_queue_release(dev, q);
+	ivshm_region_detach(&pmd->region);
+	ivshmem_bus_close(pmd->bus);
+	pmd->bus = NULL;
+	return 0;
+}
+
+static int dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	const struct ivshm_geometry *g = &pmd->region.geo;
+
+	info->max_mac_addrs = 1;
+	info->max_rx_queues = (uint16_t)g->queues;
+	info->max_tx_queues = (uint16_t)g->queues;
+	info->max_rx_pktlen = g->buf_size;
+	info->min_rx_bufsize = 0; /* segments are chained as needed */
+	info->min_mtu = RTE_ETHER_MIN_MTU;
+	info->max_mtu = (uint16_t)(g->buf_size - RTE_ETHER_HDR_LEN);
+	info->rx_desc_lim.nb_max = (uint16_t)RTE_MIN(g->ring_size, (uint32_t)UINT16_MAX);
+	info->rx_desc_lim.nb_min = info->rx_desc_lim.nb_max;
+	info->rx_desc_lim.nb_align = 1;
+	info->tx_desc_lim = info->rx_desc_lim;
+	info->default_rxportconf.ring_size = info->rx_desc_lim.nb_max;
+	info->default_txportconf.ring_size = info->tx_desc_lim.nb_max;
+	info->default_rxportconf.burst_size = 32;
+	info->default_txportconf.burst_size = 32;
+	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
+	return 0;
+}
+
+static int link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_100G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED) ?
+			       RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	RTE_SET_USED(wait);
+	return rte_eth_linkstatus_set(dev, &link);
+}
+
+static int mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+
+	if ((uint32_t)mtu + RTE_ETHER_HDR_LEN > pmd->region.geo.buf_size) {
+		IVSHMEM_LOG(ERR, "%s: MTU %u exceeds buf_size %u - %u", pmd->bus->name,
+			    mtu, pmd->region.geo.buf_size, RTE_ETHER_HDR_LEN);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int accept_mode(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return 0; /* a point-to-point link: every frame is for us */
+}
+
+static int mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+
+	ivshm_region_set_mac(&pmd->region, addr->addr_bytes);
+	return 0;
+}
+
+/* ---- statistics -------------------------------------------------------- */
+
+static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q;
+	uint16_t c;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rxq = dev->data->rx_queues[q];
+		if (rxq == NULL)
+			continue;
+		st->ipackets += rxq->ipackets;
+		st->ibytes += rxq->ibytes;
+		st->imissed += rxq->dropped;
+		for (c = 0; c < rxq->nb_ch; c++)
+			st->ierrors += rxq->ch[c].err.bad_desc;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = rxq->ipackets;
+			st->q_ibytes[q] = rxq->ibytes;
+		}
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		txq = dev->data->tx_queues[q];
+		if (txq == NULL)
+			continue;
+		st->opackets += txq->opackets;
+		st->obytes += txq->obytes;
+		st->oerrors += txq->too_big;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = txq->opackets;
+			st->q_obytes[q] = txq->obytes;
+		}
+	}
+	st->rx_nombuf = dev->data->rx_mbuf_alloc_failed;
+	return 0;
+}
+
+static int stats_reset(struct rte_eth_dev *dev)
+{
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q, c;
+
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rxq = dev->data->rx_queues[q];
+		if (rxq == NULL)
+			continue;
+		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
+		for (c = 0; c < rxq->nb_ch; c++)
+			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		txq = dev->data->tx_queues[q];
+		if (txq == NULL)
+			continue;
+		txq->opackets = txq->obytes = txq->ring_full = 0;
+		txq->not_ready = txq->too_big = txq->doorbells = 0;
+		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
+	}
+	dev->data->rx_mbuf_alloc_failed = 0;
+	return 0;
+}
+
+enum xstat_id {
+	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
+	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN, XS_TX_NOT_READY,
+	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES, XS_COUNT
+};
+
+static const char *const xstat_names[XS_COUNT] = {
+	[XS_RX_BAD_DESC] = "rx_bad_descriptor",
+	[XS_RX_BAD_INDEX] = "rx_bad_index",
+	[XS_RX_RESYNCS] = "rx_peer_restarts",
+	[XS_RX_NOMBUF_BURSTS] = "rx_no_mbuf_bursts",
+	[XS_RX_DROPPED] = "rx_dropped",
+	[XS_TX_RING_FULL] = "tx_ring_full",
+	[XS_TX_PEER_DOWN] = "tx_peer_down",
+	[XS_TX_NOT_READY] = "tx_peer_not_ready",
+	[XS_TX_TOO_BIG] = "tx_too_big",
+	[XS_TX_BAD_INDEX] = "tx_bad_index",
+	[XS_TX_DOORBELLS] = "tx_doorbells",
+	[XS_LINK_CHANGES] = "link_changes",
+};
+
+static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	bool down = !__atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED);
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q, c;
+
+	memset(v, 0, sizeof(uint64_t) * XS_COUNT);
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rxq = dev->data->rx_queues[q];
+		if (rxq == NULL)
+			continue;
+		for (c = 0; c < rxq->nb_ch; c++) {
+			v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
+			v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
+			v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
+		}
+		v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
+		v[XS_RX_DROPPED] += rxq->dropped;
+	}
+	for (q = 0; q < dev->data->nb_tx_queues; q++) {
+		txq = dev->data->tx_queues[q];
+		if (txq == NULL)
+			continue;
+		/* Refusals while the peer is down are reported as such. */
+		v[down ? XS_TX_PEER_DOWN : XS_TX_RING_FULL] += txq->ring_full;
+		v[XS_TX_NOT_READY] += txq->not_ready;
+		v[XS_TX_TOO_BIG] += txq->too_big;
+		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
+		v[XS_TX_DOORBELLS] += txq->doorbells;
+	}
+	v[XS_LINK_CHANGES] = pmd->link_changes;
+}
+
+static int xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
+{
+	uint64_t v[XS_COUNT];
+	unsigned int i;
+
+	if (xs == NULL || n < XS_COUNT)
+		return XS_COUNT;
+	xstats_collect(dev, v);
+	for (i = 0; i < XS_COUNT; i++) {
+		xs[i].id = i;
+		xs[i].value = v[i];
+	}
+	return XS_COUNT;
+}
+
+static int xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			    unsigned int n)
+{
+	unsigned int i;
+
+	RTE_SET_USED(dev);
+	if (names == NULL || n < XS_COUNT)
+		return XS_COUNT;
+	for (i = 0; i < XS_COUNT; i++)
+		strlcpy(names[i].name, xstat_names[i], sizeof(names[i].name));
+	return XS_COUNT;
+}
+
+static const struct eth_dev_ops ivshmem_ops = {
+	.dev_configure = dev_configure,
+	.dev_start = dev_start,
+	.dev_stop = dev_stop,
+	.dev_close = dev_close,
+	.dev_infos_get = dev_infos_get,
+	.link_update = link_update,
+	.mtu_set = mtu_set,
+	.promiscuous_enable = accept_mode,
+	.promiscuous_disable = accept_mode,
+	.allmulticast_enable = accept_mode,
+	.allmulticast_disable = accept_mode,
+	.mac_addr_set = mac_addr_set,
+	.rx_queue_setup = rx_queue_setup,
+	.tx_queue_setup = tx_queue_setup,
+	.rx_queue_release = rx_queue_release,
+	.tx_queue_release = tx_queue_release,
+	.rx_queue_intr_enable = rx_queue_intr_enable,
+	.rx_queue_intr_disable = rx_queue_intr_disable,
+	.stats_get = stats_get,
+	.stats_reset = stats_reset,
+	.xstats_get = xstats_get,
+	.xstats_get_names = xstats_get_names,
+	.xstats_reset = stats_reset,
+};
+
+/* ---- creation ---------------------------------------------------------- */
+
+static int choose_peer(struct pmd_internals *pmd)
+{
+	const struct ivshm_geometry *g = &pmd->region.geo;
+	int peer = pmd->args.peer;
+
+	if (peer < 0 && g->max_peers == 2)
+		peer = 1 - pmd->bus->id;
+	if (peer < 0) {
+		IVSHMEM_LOG(ERR, "%s: the region has %u peers: devarg peer= is required",
+			    pmd->bus->name, g->max_peers);
+		return -EINVAL;
+	}
+	if ((uint32_t)peer >= g->max_peers || peer == pmd->bus->id) {
+		IVSHMEM_LOG(ERR, "%s: peer=%d is not another peer of this region "
+			    "(own id %u, max_peers %u)", pmd->bus->name, peer,
+			    pmd->bus->id, g->max_peers);
+		return -EINVAL;
+	}
+	pmd->peer = (uint16_t)peer;
+	return 0;
+}
+
+/* Attaches to BAR2, waiting for a concurrent formatter and taking the id
+ * over from a peer whose heartbeat has stopped. */
+static int attach_region(struct pmd_internals *pmd)
+{
+	struct ivshmem_bus_dev *bus = pmd->bus;
+	uint64_t deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
+	unsigned int flags = IVSHM_ATTACH_FORMAT;
+	struct ivshm_peer_view before, after;
+	int rc;
+
+	for (;;) {
+		rc = ivshm_region_attach(&pmd->region, bus->bar2, bus->bar2_size,
+					 bus->id, &pmd->args.geo, flags);
+		if (rc == IVSHM_EBUSY && rte_get_timer_cycles() < deadline) {
+			rte_delay_us_sleep(1000);
+			continue;
+		}
+		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))
+			break;
+		/* Someone holds our id: take it over only if it is silent. The
+		 * failed attach left the geometry in pmd->region for peer_read. */
+		ivshm_peer_read(&pmd->region, bus->id, &before);
+		rte_delay_us_sleep(2 * IVSHMEM_LINK_TIMEOUT_US);
+		ivshm_peer_read(&pmd->region, bus->id, &after);
+		if (after.heartbeat != before.heartbeat) {
+			IVSHMEM_LOG(ERR, "%s: peer id %u is already attached and alive "
+				    "(two peers claim the same id)", bus->name, bus->id);
+			return -EADDRINUSE;
+		}
+		IVSHMEM_LOG(NOTICE, "%s: taking over id %u from a peer that stopped",
+			    bus->name, bus->id);
+		flags |= IVSHM_ATTACH_TAKEOVER;
+	}
+	if (rc == IVSHM_ETOOSMALL)
+		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry needs %" PRIu64
+			    " (lower queues/ring_size/buf_size)", bus->name,
+			    bus->bar2_size, ivshm_layout_size(&pmd->args.geo));
+	else if (rc != IVSHM_OK)
+		IVSHMEM_LOG(ERR, "%s: cannot attach to BAR2 as peer %u: %s", bus->name,
+			    bus->id, ivshm_strerror(rc));
+	return rc == IVSHM_OK ? 0 : -EINVAL;
+}
+
+static void choose_mac(struct pmd_internals *pmd)
+{
+	/* Locally administered, "iv", then our peer id. */
+	const uint8_t derived[6] = { 0x02, 0x69, 0x76, 0x00,
+				     (uint8_t)(pmd->bus->id >> 8), (uint8_t)pmd->bus->id };
+
+	memcpy(pmd->mac.addr_bytes, pmd->args.has_mac ? pmd->args.mac : derived, 6);
+	ivshm_region_set_mac(&pmd->region, pmd->mac.addr_bytes);
+}
+
+int ivshmem_eth_create(struct rte_device *rdev, const char *name,
+		       struct ivshmem_bus_dev *bus,
+		       const struct ivshmem_devargs *args, struct rte_eth_dev **out)
+{
+	struct rte_eth_dev *dev;
+	struct pmd_internals *pmd;
+	int rc = -ENOMEM;
+
+	dev = rte_eth_dev_allocate(name);
+	if (dev == NULL) {
+		ivshmem_bus_close(bus);
+		return -ENOMEM;
+	}
+	pmd = rte_zmalloc_socket(name, sizeof(*pmd), RTE_CACHE_LINE_SIZE, rdev->numa_node);
+	dev->data->mac_addrs = rte_zmalloc(name, RTE_ETHER_ADDR_LEN, 0);
+	if (pmd == NULL || dev->data->mac_addrs == NULL)
+		goto fail;
+	dev->data->dev_private = pmd;
+	dev->device = rdev;
+	pmd->bus = bus;
+	pmd->args = *args;
+	pmd->port_id = dev->data->port_id;
+	rc = attach_region(pmd);
+	if (rc == 0)
+		rc = choose_peer(pmd);
+	if (rc != 0)
+		goto fail;
+	choose_mac(pmd);
+	rte_ether_addr_copy(&pmd->mac, dev->data->mac_addrs);
+	dev->dev_ops = &ivshmem_ops;
+	dev->rx_pkt_burst = eth_ivshmem_rx;
+	dev->tx_pkt_burst = eth_ivshmem_tx;
+	dev->data->dev_flags |= RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
+	ivshmem_link_start(dev);
+	IVSHMEM_LOG(INFO, "%s: port %u, peer id %u -> %u, BAR2 %" PRIu64 " bytes (%s), "
+		    "%u queues x %u descriptors x %u bytes, %u doorbell vectors",
+		    bus->name, dev->data->port_id, bus->id, pmd->peer, bus->bar2_size,
+		    bus->mapping, pmd->region.geo.queues, pmd->region.geo.ring_size,
+		    pmd->region.geo.buf_size, bus->nb_vectors);
+	rte_eth_dev_probing_finish(dev);
+	*out = dev;
+	return 0;
+fail:
+	if (pmd != NULL && pmd->region.base != NULL && pmd->region.gen != 0)
+		ivshm_region_detach(&pmd->region);
+	ivshmem_bus_close(bus);
+	if (pmd != NULL)
+		pmd->bus = NULL;
+	rte_eth_dev_release_port(dev);
+	return rc;
+}
+
+int ivshmem_eth_destroy(struct rte_eth_dev *dev)
+{
+	return rte_eth_dev_close(dev->data->port_id);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * net_ivshmem private state, shared by the ethdev ops, the link monitor and
+ * the probe code.
+ */
+#ifndef IVSHMEM_PMD_H
+#define IVSHMEM_PMD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_log.h>
+
+#include "ivshmem_bus.h"
+#include "ivshmem_devargs.h"
+#include "ring_over_shm.h"
+
+extern int ivshmem_logtype;
+#define IVSHMEM_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, ivshmem_logtype, "net_ivshmem: " fmt "\n", \
+		##__VA_ARGS__)
+
+#define IVSHMEM_HEARTBEAT_US   10000u /* heartbeat and link check period */
+#define IVSHMEM_LINK_TIMEOUT_US 60000u /* peer silent this long: link down */
+
+struct pmd_internals;
+struct rte_eth_dev;
+struct rte_device;
+
+struct ivshmem_rxq {
+	struct ivshm_rx ch[IVSHM_MAX_QUEUES]; /* channels q, q+nb_rxq, ... */
+	uint16_t nb_ch;
+	uint16_t next_ch;       /* round-robin start */
+	uint16_t port_id, queue_id;
+	struct rte_mempool *mp;
+	struct pmd_internals *pmd;
+	uint64_t ipackets, ibytes;
+	uint64_t nombuf;        /* bursts deferred: mempool empty */
+	uint64_t dropped;       /* bad descriptors + segments we could not get */
+} __rte_cache_aligned;
+
+struct ivshmem_txq {
+	struct ivshm_tx ch;
+	bool acked;             /* consumer synced to our generation */
+	uint16_t queue_id;
+	struct pmd_internals *pmd;
+	uint64_t opackets, obytes;
+	uint64_t ring_full;     /* refused: no free descriptor */
+	uint64_t not_ready;     /* refused: peer has not synced our generation */
+	uint64_t too_big;       /* dropped: longer than buf_size */
+	uint64_t doorbells;
+} __rte_cache_aligned;
+
+struct pmd_internals {
+	struct ivshmem_bus_dev *bus;
+	struct ivshmem_devargs args;
+	struct ivshm_region region;
+	uint16_t peer;
+	uint16_t port_id;
+	struct rte_ether_addr mac;
+	bool started;
+	bool rx_intr;            /* Rx interrupts configured */
+	struct rte_intr_handle *own_intr; /* host backend: our efd list */
+	/* link monitor (runs on the EAL interrupt thread) */
+	bool link_up;
+	uint64_t peer_heartbeat;
+	uint32_t peer_gen;
+	uint64_t peer_last_seen_us;
+	uint64_t link_changes;
+};
+
+/* ivshmem_link.c */
+void ivshmem_link_start(struct rte_eth_dev *dev);
+void ivshmem_link_stop(struct rte_eth_dev *dev);
+
+/* ivshmem_pmd.c: creates the ethdev on top of an opened bus device. Takes
+ * ownership of bus (closed on failure). */
+int ivshmem_eth_create(struct rte_device *rdev, const char *name,
+		       struct ivshmem_bus_dev *bus,
+		       const struct ivshmem_devargs *args, struct rte_eth_dev **out);
+int ivshmem_eth_destroy(struct rte_eth_dev *dev);
+
+/* ivshmem_bus_pci.c */
+struct rte_pci_device;
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out);
+struct rte_intr_handle *ivshmem_bus_pci_intr_handle(struct ivshmem_bus_dev *dev);
+bool ivshmem_bus_is_pci(const struct ivshmem_bus_dev *dev);
+
+#endif /* IVSHMEM_PMD_H */
