@@ -1,0 +1,728 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Host device model of QEMU's ivshmem; see ivshm_device.h and
+ * doc/device-model.md (each register rule names the seed it comes from). */
+#include "ivshm_device.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define LEGACY_DEFAULT_SIZE (4ull << 20)
+
+struct peer {
+	unsigned int n;               /* eventfds received: vectors 0..n-1 */
+	int fd[IVSHM_MAX_VECTORS];
+};
+
+struct ivshm_device {
+	pthread_mutex_t lock;         /* peers, registers, stats */
+	enum ivshm_irq_mode irq_mode;
+	unsigned int vectors;
+	uint64_t want_size;           /* 0: whatever the server sends */
+	int sock;                     /* -1: plain mode or server gone */
+	struct ivshm_proto_rx rx;
+	int own_id;                   /* -1 until known (pre-version) */
+	bool is_master;
+	void *bar2;
+	uint64_t bar2_size;
+	struct peer *peers;
+	unsigned int nb_peers;        /* room in peers[] */
+	uint32_t intrmask;
+	uint32_t intrstatus;
+	bool line;                    /* INTx pin level */
+	int intx_efd;
+	void (*intx_cb)(void *arg, bool level);
+	void *intx_arg;
+	struct ivshm_device_stats st;
+};
+
+static bool is_pow2(uint64_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* ---- peers ----------------------------------------------------------- */
+
+static int grow_peers(struct ivshm_device *dev, unsigned int want)
+{
+	if (want <= dev->nb_peers)
+		return 0;
+	unsigned int n = dev->nb_peers ? dev->nb_peers : 16;
+
+	while (n < want)
+		n *= 2;
+	if (n > IVSHM_MAX_PEER_ID + 1)
+		n = IVSHM_MAX_PEER_ID + 1;
+	struct peer *p = realloc(dev->peers, n * sizeof(*p));
+
+	if (p == NULL)
+		return -ENOMEM;
+	memset(p + dev->nb_peers, 0, (n - dev->nb_peers) * sizeof(*p));
+	dev->peers = p;
+	dev->nb_peers = n;
+	return 0;
+}
+
+static void close_peer(struct peer *p)
+{
+	for (unsigned int i = 0; i < p->n; i++)
+		close(p->fd[i]);
+	p->n = 0;
+}
+
+/* ---- INTx line (seeds 000-004: pin = IntrStatus & IntrMask != 0) ------- */
+
+/* Recomputes the pin; returns true if it changed (callback due). Only the
+ * INTx variant has a pin (seed 001: MSI-X devices leave INTx alone). */
+static bool update_line(struct ivshm_device *dev)
+{
+	if (dev->irq_mode != IVSHM_IRQ_INTX)
+		return false;
+	bool level = (dev->intrstatus & dev->intrmask) != 0;
+
+	if (level == dev->line)
+		return false;
+	dev->line = level;
+	if (level) {
+		uint64_t one = 1;
+
+		if (write(dev->intx_efd, &one, sizeof(one)) < 0) { /* saturated */ }
+	}
+	return true;
+}
+
+static void notify_line(struct ivshm_device *dev, bool changed)
+{
+	if (changed && dev->intx_cb != NULL)
+		dev->intx_cb(dev->intx_arg, ivshm_device_intx_level(dev));
+}
+
+/* ---- server messages ----------------------------------------------------- */
+
+static int map_server_shm(struct ivshm_device *dev, int fd, char *err,
+			  size_t errlen)
+{
+	struct stat st;
+
+	if (dev->bar2 != NULL) {
+		close(fd);
+		ivshm_set_err(err, errlen, "server sent the shared memory twice");
+		return -EPROTO;
+	}
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		ivshm_set_err(err, errlen, "cannot stat the shm sent by the server: %s",
+			      strerror(e));
+		return -e;
+	}
+	uint64_t have = (uint64_t)st.st_size;
+
+	if (have < dev->want_size || have == 0) {
+		close(fd);
+		ivshm_set_err(err, errlen,
+			      "server shm smaller than requested: %" PRIu64 " < %" PRIu64 " bytes",
+			      have, dev->want_size);
+		return -EINVAL;
+	}
+	uint64_t size = dev->want_size ? dev->want_size : have;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int e = errno;
+
+	close(fd); /* the mapping keeps the object alive */
+	if (p == MAP_FAILED) {
+		ivshm_set_err(err, errlen, "cannot map %" PRIu64 " bytes of server shm: %s",
+			      size, strerror(e));
+		return -e;
+	}
+	dev->bar2 = p;
+	dev->bar2_size = size;
+	return 0;
+}
+
+static int peer_fd_msg(struct ivshm_device *dev, unsigned int id, int fd,
+		       char *err, size_t errlen)
+{
+	if (grow_peers(dev, id + 1) < 0) {
+		close(fd);
+		ivshm_set_err(err, errlen, "out of memory for peer %u", id);
+		return -ENOMEM;
+	}
+	struct peer *p = &dev->peers[id];
+
+	/* the Nth fd of a peer is its vector N-1 (seeds 000-004, 001) */
+	if (p->n >= dev->vectors) {
+		close(fd);
+		ivshm_set_err(err, errlen,
+			      "server sent more eventfds for peer %u than the device has vectors (%u)",
+			      id, dev->vectors);
+		return -EPROTO;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	if (p->n == 0)
+		dev->st.peers_joined++;
+	p->fd[p->n++] = fd;
+	return 0;
+}
+
+static int peer_left_msg(struct ivshm_device *dev, unsigned int id, char *err,
+			 size_t errlen)
+{
+	if ((int)id == dev->own_id) {
+		ivshm_set_err(err, errlen, "server announced our own id %u as gone", id);
+		return -EPROTO;
+	}
+	if (id < dev->nb_peers && dev->peers[id].n > 0) {
+		close_peer(&dev->peers[id]);
+		dev->st.peers_left++;
+	}
+	return 0;
+}
+
+/* One message after the version/id handshake, any order (seed 001), or any
+ * message at all in the pre-version protocol (seeds 000, 002-004). */
+static int process_msg(struct ivshm_device *dev, int64_t msg, int fd, char *err,
+		       size_t errlen)
+{
+	if (msg < IVSHM_MSG_SHM_ID || msg > IVSHM_MAX_PEER_ID) {
+		if (fd >= 0)
+			close(fd);
+		ivshm_set_err(err, errlen,
+			      "server sent invalid peer id %" PRId64 " (valid: -1..%d)",
+			      msg, IVSHM_MAX_PEER_ID);
+		return -EPROTO;
+	}
+	if (msg == IVSHM_MSG_SHM_ID) {
+		if (fd < 0) {
+			ivshm_set_err(err, errlen, "server sent the shm message (-1) without an fd");
+			return -EPROTO;
+		}
+		return map_server_shm(dev, fd, err, errlen);
+	}
+	unsigned int id = (unsigned int)msg;
+
+	if (fd >= 0)
+		return peer_fd_msg(dev, id, fd, err, errlen);
+	/* pre-version: the first id without fd never seen before is ours */
+	if (dev->own_id < 0 && (id >= dev->nb_peers || dev->peers[id].n == 0)) {
+		dev->own_id = (int)id;
+		return 0;
+	}
+	return peer_left_msg(dev, id, err, errlen);
+}
+
+static int setup_recv(struct ivshm_device *dev, int64_t deadline, int64_t *msg,
+		      int *fd, char *err, size_t errlen)
+{
+	int rc = ivshm_proto_recv(dev->sock, &dev->rx, deadline, msg, fd, err,
+				  errlen);
+
+	if (rc == -ECONNRESET)
+		ivshm_set_err(err, errlen,
+			      "server gone mid-setup: it closed the connection");
+	return rc < 0 ? rc : 0;
+}
+
+/* Version 0 handshake (seed 001): version 0 without fd, then own id. */
+static int recv_v0_header(struct ivshm_device *dev, int64_t deadline, char *err,
+			  size_t errlen)
+{
+	int64_t msg;
+	int fd, rc = setup_recv(dev, deadline, &msg, &fd, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	if (fd >= 0)
+		close(fd);
+	if (msg != IVSHM_PROTOCOL_VERSION) {
+		ivshm_set_err(err, errlen, "server sent protocol version %" PRId64 ", expected %d",
+			      msg, IVSHM_PROTOCOL_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (fd >= 0) {
+		ivshm_set_err(err, errlen, "server sent an fd with the version message");
+		return -EPROTO;
+	}
+	rc = setup_recv(dev, deadline, &msg, &fd, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (fd >= 0) {
+		close(fd);
+		ivshm_set_err(err, errlen, "server sent an fd with the own-id message");
+		return -EPROTO;
+	}
+	if (msg < 0 || msg > IVSHM_MAX_PEER_ID) {
+		ivshm_set_err(err, errlen, "server sent invalid own id %" PRId64 " (valid: 0..%d)",
+			      msg, IVSHM_MAX_PEER_ID);
+		return -EPROTO;
+	}
+	dev->own_id = (int)msg;
+	return 0;
+}
+
+static bool setup_done(const struct ivshm_device *dev, unsigned int wait_vectors)
+{
+	if (dev->bar2 == NULL || dev->own_id < 0)
+		return false;
+	if (wait_vectors == 0)
+		return true;
+	unsigned int have = (unsigned int)dev->own_id < dev->nb_peers ?
+			    dev->peers[dev->own_id].n : 0;
+
+	return have >= wait_vectors;
+}
+
+static int setup_server(struct ivshm_device *dev,
+			const struct ivshm_device_config *cfg, char *err,
+			size_t errlen)
+{
+	int64_t deadline = ivshm_now_ms() +
+		(cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
+	unsigned int wait = cfg->wait_vectors < dev->vectors ?
+			    cfg->wait_vectors : dev->vectors;
+	int rc;
+
+	dev->sock = ivshm_proto_connect(cfg->server_path, err, errlen);
+	if (dev->sock < 0) {
+		rc = dev->sock;
+		dev->sock = -1;
+		return rc;
+	}
+	ivshm_proto_rx_init(&dev->rx, cfg->protocol);
+	if (cfg->protocol == IVSHM_PROTO_V0) {
+		rc = recv_v0_header(dev, deadline, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	while (!setup_done(dev, wait)) {
+		int64_t msg;
+		int fd;
+
+		rc = setup_recv(dev, deadline, &msg, &fd, err, errlen);
+		if (rc == 0)
+			rc = process_msg(dev, msg, fd, err, errlen);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- plain shm file (ivshmem-plain) -------------------------------------- */
+
+static int open_plain_file(const struct ivshm_device_config *cfg, uint64_t *size,
+			   char *err, size_t errlen)
+{
+	bool created = false;
+	int fd = -1;
+
+	if (cfg->create) {
+		fd = open(cfg->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		created = fd >= 0;
+	}
+	if (fd < 0)
+		fd = open(cfg->shm_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		ivshm_set_err(err, errlen, "cannot open shm file %s: %s",
+			      cfg->shm_path, strerror(e));
+		return -e;
+	}
+	struct stat st;
+
+	if (created && *size > 0 && ftruncate(fd, (off_t)*size) < 0) {
+		int e = errno;
+
+		ivshm_set_err(err, errlen, "cannot size %s to %" PRIu64 " bytes: %s",
+			      cfg->shm_path, *size, strerror(e));
+		unlink(cfg->shm_path);
+		close(fd);
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < *size || st.st_size == 0) {
+		ivshm_set_err(err, errlen,
+			      "shm file %s is smaller than requested: %" PRIu64 " < %" PRIu64 " bytes",
+			      cfg->shm_path, (uint64_t)st.st_size, *size);
+		close(fd);
+		return -EINVAL;
+	}
+	if (*size == 0)
+		*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+static int setup_plain(struct ivshm_device *dev,
+		       const struct ivshm_device_config *cfg, char *err,
+		       size_t errlen)
+{
+	uint64_t size = dev->want_size;
+
+	if (cfg->id < 0 || cfg->id > IVSHM_MAX_PEER_ID) {
+		ivshm_set_err(err, errlen, "invalid peer id %d (valid: 0..%d)",
+			      cfg->id, IVSHM_MAX_PEER_ID);
+		return -EINVAL;
+	}
+	int fd = open_plain_file(cfg, &size, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	int e = errno;
+
+	close(fd);
+	if (p == MAP_FAILED) {
+		ivshm_set_err(err, errlen, "cannot map %s: %s", cfg->shm_path,
+			      strerror(e));
+		return -e;
+	}
+	dev->bar2 = p;
+	dev->bar2_size = size;
+	dev->own_id = cfg->id;
+	return 0;
+}
+
+/* ---- open/close ------------------------------------------------------------ */
+
+static int check_config(const struct ivshm_device_config *cfg, uint64_t *want,
+			char *err, size_t errlen)
+{
+	if ((cfg->server_path == NULL) == (cfg->shm_path == NULL)) {
+		ivshm_set_err(err, errlen, "give exactly one of a server socket and a shm file");
+		return -EINVAL;
+	}
+	if (cfg->vectors > IVSHM_MAX_VECTORS) {
+		ivshm_set_err(err, errlen, "too many vectors: %u (max %d)",
+			      cfg->vectors, IVSHM_MAX_VECTORS);
+		return -EINVAL;
+	}
+	*want = cfg->size;
+	if (cfg->legacy_size && *want == 0)
+		*want = LEGACY_DEFAULT_SIZE;
+	/* legacy BAR2 is sized by the user and must be a power of two (seeds
+	 * 000, 002-004 and 001's legacy "ivshmem") */
+	if (cfg->legacy_size && !is_pow2(*want)) {
+		ivshm_set_err(err, errlen, "size %" PRIu64 " is not a power of two (legacy ivshmem)",
+			      *want);
+		return -EINVAL;
+	}
+	if ((uint64_t)(size_t)*want != *want) {
+		ivshm_set_err(err, errlen, "size %" PRIu64 " does not fit in memory", *want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_role(struct ivshm_device *dev, enum ivshm_role role, char *err,
+		      size_t errlen)
+{
+	/* only peer 0 may be master (seeds 001 master=on, 000-004 role=master) */
+	if (role == IVSHM_ROLE_MASTER && dev->own_id != 0) {
+		ivshm_set_err(err, errlen,
+			      "role=master requires peer id 0, got %d (the master must connect before any peer)",
+			      dev->own_id);
+		return -EINVAL;
+	}
+	dev->is_master = role == IVSHM_ROLE_MASTER ||
+			 (role == IVSHM_ROLE_AUTO && dev->own_id == 0);
+	return 0;
+}
+
+int ivshm_device_open(const struct ivshm_device_config *cfg,
+		      struct ivshm_device **out, char *err, size_t errlen)
+{
+	uint64_t want;
+	int rc = check_config(cfg, &want, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	struct ivshm_device *dev = calloc(1, sizeof(*dev));
+
+	if (dev == NULL) {
+		ivshm_set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&dev->lock, NULL);
+	dev->sock = -1;
+	dev->own_id = -1;
+	dev->rx.fd = -1;
+	dev->irq_mode = cfg->irq_mode;
+	dev->vectors = cfg->vectors ? cfg->vectors : 1;
+	dev->want_size = want;
+	dev->intx_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dev->intx_efd < 0) {
+		rc = -errno;
+		ivshm_set_err(err, errlen, "eventfd: %s", strerror(-rc));
+	} else if (cfg->server_path != NULL) {
+		rc = setup_server(dev, cfg, err, errlen);
+	} else {
+		rc = setup_plain(dev, cfg, err, errlen);
+	}
+	if (rc == 0)
+		rc = check_role(dev, cfg->role, err, errlen);
+	if (rc < 0) {
+		ivshm_device_close(dev);
+		return rc;
+	}
+	*out = dev;
+	return 0;
+}
+
+void ivshm_device_close(struct ivshm_device *dev)
+{
+	if (dev == NULL)
+		return;
+	if (dev->sock >= 0)
+		close(dev->sock);
+	ivshm_proto_rx_reset(&dev->rx);
+	for (unsigned int i = 0; i < dev->nb_peers; i++)
+		close_peer(&dev->peers[i]);
+	free(dev->peers);
+	if (dev->bar2 != NULL)
+		munmap(dev->bar2, dev->bar2_size);
+	if (dev->intx_efd >= 0)
+		close(dev->intx_efd);
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
+}
+
+/* ---- BAR0 ------------------------------------------------------------------ */
+
+uint32_t ivshm_device_reg_read(struct ivshm_device *dev, uint32_t off)
+{
+	uint32_t ret = 0;
+	bool changed = false;
+
+	pthread_mutex_lock(&dev->lock);
+	switch (off) {
+	case IVSHM_REG_INTRMASK:
+		ret = dev->intrmask;
+		break;
+	case IVSHM_REG_INTRSTATUS: /* reading clears it (all seeds) */
+		ret = dev->intrstatus;
+		dev->intrstatus = 0;
+		changed = update_line(dev);
+		break;
+	case IVSHM_REG_IVPOSITION:
+		ret = (uint32_t)dev->own_id;
+		break;
+	default: /* DOORBELL is write-only; unknown offsets read 0 */
+		break;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	notify_line(dev, changed);
+	return ret;
+}
+
+/* dest << 16 | vector; only the low 8 bits of the vector count (seed 001,
+ * also 000/002-004); unknown dest or vector is dropped silently. */
+static void ring_doorbell(struct ivshm_device *dev, uint32_t val)
+{
+	unsigned int dest = val >> 16;
+	unsigned int vector = val & 0xffu;
+	uint64_t one = 1;
+
+	if (dest >= dev->nb_peers || dev->peers[dest].n == 0) {
+		dev->st.doorbell_bad_peer++;
+	} else if (vector >= dev->peers[dest].n) {
+		dev->st.doorbell_bad_vector++;
+	} else {
+		if (write(dev->peers[dest].fd[vector], &one, sizeof(one)) < 0) {
+			/* counter saturated: the wake-up is pending anyway */
+		}
+		dev->st.doorbells++;
+	}
+}
+
+void ivshm_device_reg_write(struct ivshm_device *dev, uint32_t off, uint32_t val)
+{
+	bool changed = false;
+
+	pthread_mutex_lock(&dev->lock);
+	switch (off & 0xfcu) { /* writes ignore the low address bits (seeds) */
+	case IVSHM_REG_INTRMASK:
+		dev->intrmask = val;
+		changed = update_line(dev);
+		break;
+	case IVSHM_REG_INTRSTATUS:
+		dev->intrstatus = val;
+		changed = update_line(dev);
+		break;
+	case IVSHM_REG_DOORBELL:
+		ring_doorbell(dev, val);
+		break;
+	default: /* IVPOSITION is read-only */
+		break;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	notify_line(dev, changed);
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static int own_fds(struct ivshm_device *dev, int *fds)
+{
+	if (dev->own_id < 0 || (unsigned int)dev->own_id >= dev->nb_peers)
+		return 0;
+	const struct peer *p = &dev->peers[dev->own_id];
+
+	memcpy(fds, p->fd, p->n * sizeof(int));
+	return (int)p->n;
+}
+
+/* INTx: an own eventfd firing sets IntrStatus to 1 (seed 001; older seeds
+ * wrote the first byte of the counter, which is 1 for a single doorbell). */
+static int service_intx(struct ivshm_device *dev, bool *changed)
+{
+	int fds[IVSHM_MAX_VECTORS];
+	int handled = 0;
+
+	if (dev->irq_mode != IVSHM_IRQ_INTX)
+		return 0;
+	int n = own_fds(dev, fds);
+
+	for (int v = 0; v < n; v++) {
+		uint64_t cnt;
+
+		if (read(fds[v], &cnt, sizeof(cnt)) != sizeof(cnt))
+			continue;
+		dev->st.intx_events++;
+		dev->intrstatus = 1;
+		*changed |= update_line(dev);
+		handled++;
+	}
+	return handled;
+}
+
+static void server_gone(struct ivshm_device *dev)
+{
+	close(dev->sock);
+	dev->sock = -1;
+	ivshm_proto_rx_reset(&dev->rx);
+}
+
+int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen)
+{
+	int handled = 0, rc = 0;
+	bool changed = false;
+
+	pthread_mutex_lock(&dev->lock);
+	while (dev->sock >= 0) {
+		int64_t msg;
+		int fd;
+
+		rc = ivshm_proto_rx_read(dev->sock, &dev->rx, &msg, &fd, err, errlen);
+		if (rc < 0) /* EOF or a broken stream: nothing more to trust */
+			server_gone(dev);
+		if (rc <= 0)
+			break;
+		handled++;
+		/* a bad message is reported; later ones are still handled */
+		rc = process_msg(dev, msg, fd, err, errlen);
+		if (rc < 0)
+			break;
+	}
+	handled += service_intx(dev, &changed);
+	pthread_mutex_unlock(&dev->lock);
+	notify_line(dev, changed);
+	return rc < 0 ? rc : handled;
+}
+
+int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
+		      size_t errlen)
+{
+	struct pollfd p[1 + IVSHM_MAX_VECTORS];
+	int fds[IVSHM_MAX_VECTORS];
+	int n = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	if (dev->sock >= 0)
+		p[n++] = (struct pollfd){ .fd = dev->sock, .events = POLLIN };
+	if (dev->irq_mode == IVSHM_IRQ_INTX) {
+		int k = own_fds(dev, fds);
+
+		for (int i = 0; i < k; i++)
+			p[n++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+	}
+	pthread_mutex_unlock(&dev->lock);
+	if (n > 0 && poll(p, (nfds_t)n, timeout_ms) < 0 && errno != EINTR) {
+		int e = errno;
+
+		ivshm_set_err(err, errlen, "poll: %s", strerror(e));
+		return -e;
+	}
+	return ivshm_device_poll(dev, err, errlen);
+}
+
+/* ---- accessors ---------------------------------------------------------------- */
+
+void *ivshm_device_bar2(const struct ivshm_device *dev) { return dev->bar2; }
+uint64_t ivshm_device_bar2_size(const struct ivshm_device *dev) { return dev->bar2_size; }
+uint16_t ivshm_device_id(const struct ivshm_device *dev) { return (uint16_t)dev->own_id; }
+bool ivshm_device_is_master(const struct ivshm_device *dev) { return dev->is_master; }
+unsigned int ivshm_device_vectors(const struct ivshm_device *dev) { return dev->vectors; }
+int ivshm_device_server_fd(const struct ivshm_device *dev) { return dev->sock; }
+int ivshm_device_intx_fd(const struct ivshm_device *dev) { return dev->intx_efd; }
+
+unsigned int ivshm_device_peer_vectors(struct ivshm_device *dev, unsigned int peer)
+{
+	pthread_mutex_lock(&dev->lock);
+	unsigned int n = peer < dev->nb_peers ? dev->peers[peer].n : 0;
+
+	pthread_mutex_unlock(&dev->lock);
+	return n;
+}
+
+unsigned int ivshm_device_peer_slots(struct ivshm_device *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	unsigned int n = dev->nb_peers;
+
+	pthread_mutex_unlock(&dev->lock);
+	return n;
+}
+
+int ivshm_device_vector_fd(struct ivshm_device *dev, unsigned int vector)
+{
+	int fds[IVSHM_MAX_VECTORS];
+
+	pthread_mutex_lock(&dev->lock);
+	int n = own_fds(dev, fds);
+
+	pthread_mutex_unlock(&dev->lock);
+	return (int)vector < n ? fds[vector] : -1;
+}
+
+bool ivshm_device_intx_level(struct ivshm_device *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	bool level = dev->line;
+
+	pthread_mutex_unlock(&dev->lock);
+	return level;
+}
+
+void ivshm_device_set_intx_callback(struct ivshm_device *dev,
+				    void (*cb)(void *arg, bool level), void *arg)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->intx_cb = cb;
+	dev->intx_arg = arg;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+void ivshm_device_get_stats(struct ivshm_device *dev, struct ivshm_device_stats *st)
+{
+	pthread_mutex_lock(&dev->lock);
+	*st = dev->st;
+	pthread_mutex_unlock(&dev->lock);
+}

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ivshmem-server protocol: see ivshm_proto.h. */
+#include "ivshm_proto.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* At most this many fds are accepted from one recvmsg, so that a server
+ * sending several can be detected and its fds closed, not leaked. */
+#define RX_MAX_FDS 8
+
+_Static_assert(sizeof(long) <= IVSHM_MSG_BYTES, "pre-version message fits");
+
+void ivshm_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int64_t ivshm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ivshm_ms_left(int64_t deadline_ms)
+{
+	int64_t left = deadline_ms - ivshm_now_ms();
+
+	if (left < 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+void ivshm_proto_encode(int64_t value, uint8_t out[IVSHM_MSG_BYTES])
+{
+	uint64_t le = htole64((uint64_t)value);
+
+	memcpy(out, &le, IVSHM_MSG_BYTES);
+}
+
+int64_t ivshm_proto_decode(const uint8_t *in, enum ivshm_proto_flavour f)
+{
+	if (f == IVSHM_PROTO_PRE_VERSION) {
+		long host; /* old QEMU read a host long in host byte order */
+
+		memcpy(&host, in, sizeof(host));
+		return host;
+	}
+	uint64_t le;
+
+	memcpy(&le, in, sizeof(le));
+	return (int64_t)le64toh(le);
+}
+
+unsigned int ivshm_proto_msg_len(enum ivshm_proto_flavour f)
+{
+	return f == IVSHM_PROTO_PRE_VERSION ? sizeof(long) : IVSHM_MSG_BYTES;
+}
+
+int ivshm_proto_send_bytes(int sock, const uint8_t *bytes, size_t len, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)bytes, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do {
+		n = sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return (int)n;
+}
+
+void ivshm_proto_rx_init(struct ivshm_proto_rx *rx, enum ivshm_proto_flavour f)
+{
+	memset(rx, 0, sizeof(*rx));
+	rx->flavour = f;
+	rx->fd = -1;
+}
+
+void ivshm_proto_rx_reset(struct ivshm_proto_rx *rx)
+{
+	if (rx->fd >= 0)
+		close(rx->fd);
+	ivshm_proto_rx_init(rx, rx->flavour);
+}
+
+static void close_fds(const int *fds, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Collects the SCM_RIGHTS fds of one recvmsg into fds[]; returns the count. */
+static unsigned int take_fds(struct msghdr *msg, int *fds)
+{
+	unsigned int n = 0;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL;
+	     c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (size_t i = 0; i < k && n < RX_MAX_FDS; i++)
+			memcpy(&fds[n++], CMSG_DATA(c) + i * sizeof(int),
+			       sizeof(int));
+	}
+	return n;
+}
+
+/* Attaches the fds of one read to the message being assembled. A message
+ * carries at most one fd: more is a protocol error (all are closed). */
+static int attach_fds(struct ivshm_proto_rx *rx, const int *fds, unsigned int n,
+		      bool truncated, char *err, size_t errlen)
+{
+	if (truncated || n > 1 || (n == 1 && rx->fd >= 0)) {
+		close_fds(fds, n);
+		ivshm_set_err(err, errlen,
+			      "protocol error: more than one fd in one message");
+		return -EPROTO;
+	}
+	if (n == 1)
+		rx->fd = fds[0];
+	return 0;
+}
+
+int ivshm_proto_rx_read(int sock, struct ivshm_proto_rx *rx, int64_t *value,
+			int *fd, char *err, size_t errlen)
+{
+	unsigned int need = ivshm_proto_msg_len(rx->flavour);
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(RX_MAX_FDS * sizeof(int))];
+	} ctl;
+	int fds[RX_MAX_FDS];
+
+	while (rx->have < need) {
+		struct iovec iov = { .iov_base = rx->buf + rx->have,
+				     .iov_len = need - rx->have };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = ctl.buf,
+				      .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0) {
+			int e = errno;
+
+			ivshm_set_err(err, errlen, "read from server failed: %s",
+				      strerror(e));
+			return -e;
+		}
+		int rc = attach_fds(rx, fds, take_fds(&msg, fds),
+				    (msg.msg_flags & MSG_CTRUNC) != 0, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (n == 0 && rx->have == 0) {
+			ivshm_set_err(err, errlen, "server closed the connection");
+			return -ECONNRESET;
+		}
+		if (n == 0) {
+			ivshm_set_err(err, errlen,
+				      "truncated message: server closed the connection after %u of %u bytes",
+				      rx->have, need);
+			return -EPROTO;
+		}
+		rx->have += (unsigned int)n;
+	}
+	*value = ivshm_proto_decode(rx->buf, rx->flavour);
+	*fd = rx->fd;
+	rx->fd = -1;
+	rx->have = 0;
+	return 1;
+}
+
+int ivshm_proto_recv(int sock, struct ivshm_proto_rx *rx, int64_t deadline_ms,
+		     int64_t *value, int *fd, char *err, size_t errlen)
+{
+	for (;;) {
+		int rc = ivshm_proto_rx_read(sock, rx, value, fd, err, errlen);
+
+		if (rc != 0)
+			return rc;
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		int left = ivshm_ms_left(deadline_ms);
+
+		if (left == 0) {
+			ivshm_set_err(err, errlen,
+				      "timed out waiting for the server (%u of %u bytes of a message received)",
+				      rx->have, ivshm_proto_msg_len(rx->flavour));
+			return -ETIMEDOUT;
+		}
+		if (poll(&p, 1, left) < 0 && errno != EINTR) {
+			int e = errno;
+
+			ivshm_set_err(err, errlen, "poll on server socket: %s",
+				      strerror(e));
+			return -e;
+		}
+	}
+}
+
+static int fill_addr(struct sockaddr_un *sa, const char *path, char *err,
+		     size_t errlen)
+{
+	size_t len = strlen(path);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (len == 0 || len >= sizeof(sa->sun_path)) {
+		ivshm_set_err(err, errlen,
+			      "socket path too long or empty (%zu bytes, max %zu): %s",
+			      len, sizeof(sa->sun_path) - 1, path);
+		return -ENAMETOOLONG;
+	}
+	memcpy(sa->sun_path, path, len + 1);
+	return 0;
+}
+
+/* A unix stream socket and the address for path; returns fd or -errno. */
+static int unix_socket(const char *path, struct sockaddr_un *sa, int flags,
+		       char *err, size_t errlen)
+{
+	int rc = fill_addr(sa, path, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
+
+	if (fd < 0) {
+		rc = -errno;
+		ivshm_set_err(err, errlen, "socket: %s", strerror(-rc));
+	}
+	return fd < 0 ? rc : fd;
+}
+
+/* Closes fd and reports what failed; returns -errno. */
+static int socket_failed(int fd, const char *what, const char *path, char *err,
+			 size_t errlen)
+{
+	int rc = -errno;
+
+	ivshm_set_err(err, errlen, "cannot %s %s: %s", what, path, strerror(-rc));
+	close(fd);
+	return rc;
+}
+
+int ivshm_proto_connect(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	int fd = unix_socket(path, &sa, 0, err, errlen);
+
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return socket_failed(fd, "connect to", path, err, errlen);
+	return fd;
+}
+
+int ivshm_proto_listen(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa;
+	int fd = unix_socket(path, &sa, SOCK_NONBLOCK, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	unlink(path); /* a stale socket from a crashed server */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, SOMAXCONN) < 0)
+		return socket_failed(fd, "listen on", path, err, errlen);
+	return fd;
+}
+
+int ivshm_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned int shift = 0;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (errno != 0)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; break;
+	case 'm': case 'M': shift = 20; break;
+	case 'g': case 'G': shift = 30; break;
+	case 't': case 'T': shift = 40; break;
+	default: return -EINVAL;
+	}
+	const char *rest = *end != '\0' ? end + 1 : end;
+
+	if (strcmp(rest, "") != 0 && strcmp(rest, "B") != 0 &&
+	    strcmp(rest, "iB") != 0)
+		return -EINVAL;
+	if (shift != 0 && (v >> (64 - shift)) != 0)
+		return -ERANGE;
+	*out = (uint64_t)v << shift;
+	return 0;
+}

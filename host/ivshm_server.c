@@ -1,0 +1,448 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ivshmem-server core; see ivshm_server.h and doc/ivshmem-server.md.
+ *
+ * Why per-client output queues: a new peer must receive every other peer's
+ * eventfds (up to 64 each), which can exceed a socket buffer. Sends never
+ * block; what does not fit waits in that client's queue until POLLOUT, so a
+ * client that stops reading stalls nobody but itself (and is dropped if its
+ * queue grows past QUEUE_MAX).
+ */
+#include "ivshm_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "ivshm_proto.h"
+#include "ivshmem_wire.h"
+
+#define ID_SLOTS   (IVSHM_MAX_PEER_ID + 1)
+#define QUEUE_MAX  (1u << 23) /* > 65535 peers * 64 vectors */
+
+/* One peer's eventfds, shared by the peer and by queued messages that
+ * still have to carry them, so a peer leaving cannot close an fd that a
+ * queued message is about to send. */
+struct fdset {
+	unsigned int refs;
+	unsigned int n;
+	int fd[IVSHM_MAX_VECTORS];
+};
+
+struct outmsg {
+	int64_t value;
+	int fd;              /* -1: no fd */
+	struct fdset *hold;  /* reference keeping fd open, or NULL */
+	unsigned int sent;   /* bytes already sent */
+};
+
+struct client {
+	int sock;
+	unsigned int id;
+	bool dead;
+	struct fdset *fds;
+	struct outmsg *q;
+	size_t head, len, cap;
+};
+
+struct ivshm_server {
+	struct ivshm_server_opts opts;
+	char sock_path[PATH_MAX];
+	char shm_path[PATH_MAX]; /* POSIX name or file path */
+	bool shm_posix;
+	int listen_fd;
+	int shm_fd;
+	struct client *by_id[ID_SLOTS];
+	unsigned int id_end;     /* highest used id + 1 */
+	struct client **list;    /* connected clients, for poll */
+	unsigned int n;
+	struct pollfd *pfds;
+};
+
+#define VLOG(srv, ...) do { \
+	if ((srv)->opts.verbose) { printf(__VA_ARGS__); fflush(stdout); } \
+} while (0)
+
+static void fdset_put(struct fdset *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	for (unsigned int i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	free(s);
+}
+
+static struct fdset *fdset_new(unsigned int n)
+{
+	struct fdset *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->refs = 1;
+	for (; s->n < n; s->n++) {
+		s->fd[s->n] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (s->fd[s->n] < 0) {
+			fdset_put(s);
+			return NULL;
+		}
+	}
+	return s;
+}
+
+/* Appends a message; the client is marked dead if it cannot take more. */
+static void enqueue(struct client *c, int64_t value, struct fdset *hold, int fd)
+{
+	if (c->dead)
+		return;
+	if (c->head > 0 && c->head == c->len)
+		c->head = c->len = 0;
+	if (c->len == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct outmsg *q = cap - c->head > QUEUE_MAX ? NULL :
+				   realloc(c->q, cap * sizeof(*q));
+
+		if (q == NULL) {
+			c->dead = true;
+			return;
+		}
+		c->q = q;
+		c->cap = cap;
+	}
+	if (hold != NULL)
+		hold->refs++;
+	c->q[c->len++] = (struct outmsg){ .value = value, .fd = fd, .hold = hold };
+}
+
+static void enqueue_fds(struct client *to, const struct client *of)
+{
+	for (unsigned int v = 0; v < of->fds->n; v++)
+		enqueue(to, of->id, of->fds, of->fds->fd[v]);
+}
+
+static void flush(struct client *c)
+{
+	while (!c->dead && c->head < c->len) {
+		struct outmsg *m = &c->q[c->head];
+		uint8_t bytes[IVSHM_MSG_BYTES];
+
+		ivshm_proto_encode(m->value, bytes);
+		int rc = ivshm_proto_send_bytes(c->sock, bytes + m->sent,
+						IVSHM_MSG_BYTES - m->sent,
+						m->sent == 0 ? m->fd : -1);
+		if (rc == -EAGAIN)
+			return;
+		if (rc < 0) {
+			c->dead = true;
+			return;
+		}
+		m->sent += (unsigned int)rc;
+		if (m->sent == IVSHM_MSG_BYTES) {
+			fdset_put(m->hold);
+			c->head++;
+		}
+	}
+}
+
+static void client_free(struct client *c)
+{
+	for (size_t i = c->head; i < c->len; i++)
+		fdset_put(c->q[i].hold);
+	free(c->q);
+	fdset_put(c->fds);
+	close(c->sock);
+	free(c);
+}
+
+static int lowest_free_id(const struct ivshm_server *srv)
+{
+	for (unsigned int id = 0; id < ID_SLOTS; id++)
+		if (srv->by_id[id] == NULL)
+			return (int)id;
+	return -1;
+}
+
+/* QEMU's order: initial info to the new peer, its eventfds to the others,
+ * the others' eventfds to it (ascending id), then its own eventfds. */
+static void announce_new(struct ivshm_server *srv, struct client *c)
+{
+	enqueue(c, IVSHM_PROTOCOL_VERSION, NULL, -1);
+	enqueue(c, c->id, NULL, -1);
+	enqueue(c, IVSHM_MSG_SHM_ID, NULL, srv->shm_fd);
+	for (unsigned int id = 0; id < srv->id_end; id++)
+		if (srv->by_id[id] != NULL && srv->by_id[id] != c)
+			enqueue_fds(srv->by_id[id], c);
+	for (unsigned int id = 0; id < srv->id_end; id++)
+		if (srv->by_id[id] != NULL && srv->by_id[id] != c)
+			enqueue_fds(c, srv->by_id[id]);
+	enqueue_fds(c, c);
+}
+
+static void accept_one(struct ivshm_server *srv, int sock)
+{
+	int id = lowest_free_id(srv);
+	struct client *c = id < 0 ? NULL : calloc(1, sizeof(*c));
+
+	if (c == NULL || (c->fds = fdset_new(srv->opts.vectors)) == NULL) {
+		fprintf(stderr, "ivshmem-server: refusing a client: %s\n",
+			id < 0 ? "all 65536 peer ids are in use" :
+				 "out of memory or fds");
+		free(c);
+		close(sock);
+		return;
+	}
+	c->sock = sock;
+	c->id = (unsigned int)id;
+	srv->by_id[id] = c;
+	if ((unsigned int)id >= srv->id_end)
+		srv->id_end = (unsigned int)id + 1;
+	srv->list[srv->n++] = c;
+	announce_new(srv, c);
+	VLOG(srv, "peer %d connected (fd %d)\n", id, sock);
+}
+
+static void accept_all(struct ivshm_server *srv)
+{
+	for (;;) {
+		int sock = accept4(srv->listen_fd, NULL, NULL,
+				   SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (sock < 0)
+			return; /* EAGAIN, or a transient error: poll again */
+		accept_one(srv, sock);
+	}
+}
+
+static void remove_client(struct ivshm_server *srv, unsigned int idx)
+{
+	struct client *c = srv->list[idx];
+
+	srv->list[idx] = srv->list[--srv->n];
+	srv->by_id[c->id] = NULL;
+	while (srv->id_end > 0 && srv->by_id[srv->id_end - 1] == NULL)
+		srv->id_end--;
+	for (unsigned int i = 0; i < srv->n; i++)
+		enqueue(srv->list[i], c->id, NULL, -1);
+	VLOG(srv, "peer %u left\n", c->id);
+	client_free(c);
+}
+
+/* Peers send nothing meaningful; anything read is discarded, EOF = gone. */
+static void drain_input(struct client *c)
+{
+	char junk[256];
+	ssize_t n;
+
+	do {
+		n = recv(c->sock, junk, sizeof(junk), MSG_DONTWAIT);
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		c->dead = true;
+}
+
+/* Flushes every queue and removes dead clients, until nothing changes:
+ * removing one queues an announcement to the others, which may fail. */
+static void settle(struct ivshm_server *srv)
+{
+	bool removed;
+
+	do {
+		removed = false;
+		for (unsigned int i = 0; i < srv->n; i++)
+			flush(srv->list[i]);
+		for (unsigned int i = srv->n; i-- > 0;) {
+			if (srv->list[i]->dead) {
+				remove_client(srv, i);
+				removed = true;
+			}
+		}
+	} while (removed);
+}
+
+static unsigned int build_pollfds(struct ivshm_server *srv)
+{
+	srv->pfds[0] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+	for (unsigned int i = 0; i < srv->n; i++) {
+		struct client *c = srv->list[i];
+		short ev = POLLIN;
+
+		if (c->head < c->len)
+			ev |= POLLOUT;
+		srv->pfds[i + 1] = (struct pollfd){ .fd = c->sock, .events = ev };
+	}
+	return srv->n + 1;
+}
+
+int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
+		     const sigset_t *wake_sigs)
+{
+	sigset_t wait_mask;
+
+	sigprocmask(SIG_SETMASK, NULL, &wait_mask);
+	for (int s = 1; s < NSIG && wake_sigs != NULL; s++)
+		if (sigismember(wake_sigs, s) == 1)
+			sigdelset(&wait_mask, s);
+	while (!*stop) {
+		unsigned int nfds = build_pollfds(srv);
+		int rc = ppoll(srv->pfds, nfds, NULL, &wait_mask);
+
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0) {
+			perror("ivshmem-server: poll");
+			return -1;
+		}
+		/* clients first: list indices match pfds until accept_all */
+		for (unsigned int i = 0; i + 1 < nfds; i++) {
+			short re = srv->pfds[i + 1].revents;
+
+			if (re & POLLIN)
+				drain_input(srv->list[i]);
+			else if (re & (POLLHUP | POLLERR | POLLNVAL))
+				srv->list[i]->dead = true;
+		}
+		if (srv->pfds[0].revents & POLLIN)
+			accept_all(srv);
+		settle(srv);
+	}
+	return 0;
+}
+
+static int size_up_to_block(int fd, uint64_t size, uint64_t *out)
+{
+	struct statfs fs;
+
+	*out = size;
+	if (fstatfs(fd, &fs) < 0 || fs.f_bsize <= 0)
+		return 0;
+	uint64_t b = (uint64_t)fs.f_bsize; /* huge page size on hugetlbfs */
+
+	*out = (size + b - 1) / b * b;
+	return 0;
+}
+
+static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
+{
+	const struct ivshm_server_opts *o = &srv->opts;
+	uint64_t size = o->size;
+
+	if (o->shm_dir != NULL) {
+		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s/%s",
+			 o->shm_dir, o->shm_name);
+		srv->shm_fd = open(srv->shm_path, O_RDWR | O_CREAT | O_CLOEXEC,
+				   0600);
+	} else {
+		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s%s",
+			 o->shm_name[0] == '/' ? "" : "/", o->shm_name);
+		srv->shm_posix = true;
+		srv->shm_fd = shm_open(srv->shm_path, O_RDWR | O_CREAT, 0600);
+	}
+	if (srv->shm_fd < 0) {
+		ivshm_set_err(err, errlen, "cannot create shared memory %s: %s",
+			      srv->shm_path, strerror(errno));
+		srv->shm_path[0] = '\0';
+		return -1;
+	}
+	size_up_to_block(srv->shm_fd, size, &size);
+	/* sparse: no page is touched, so sizes >= 2 GiB cost nothing */
+	if (ftruncate(srv->shm_fd, (off_t)size) < 0) {
+		ivshm_set_err(err, errlen, "cannot size %s to %llu bytes: %s",
+			      srv->shm_path, (unsigned long long)size,
+			      strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Each peer costs `vectors` eventfds: ask for as many fds as allowed. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int ivshm_server_create(const struct ivshm_server_opts *opts,
+			struct ivshm_server **out, char *err, size_t errlen)
+{
+	if (opts->vectors < 1 || opts->vectors > IVSHM_MAX_VECTORS ||
+	    opts->size == 0 || (uint64_t)(off_t)opts->size != opts->size) {
+		ivshm_set_err(err, errlen, "invalid options: vectors %u (1..%u), size %llu",
+			      opts->vectors, IVSHM_MAX_VECTORS,
+			      (unsigned long long)opts->size);
+		return -EINVAL;
+	}
+	struct ivshm_server *srv = calloc(1, sizeof(*srv));
+
+	if (srv == NULL) {
+		ivshm_set_err(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	srv->opts = *opts;
+	srv->listen_fd = -1;
+	srv->shm_fd = -1;
+	srv->list = calloc(ID_SLOTS, sizeof(*srv->list));
+	srv->pfds = calloc(ID_SLOTS + 1, sizeof(*srv->pfds));
+	snprintf(srv->sock_path, sizeof(srv->sock_path), "%s", opts->sock_path);
+	raise_fd_limit();
+	if (srv->list == NULL || srv->pfds == NULL) {
+		ivshm_set_err(err, errlen, "out of memory");
+		ivshm_server_destroy(srv);
+		return -ENOMEM;
+	}
+	if (create_shm(srv, err, errlen) < 0) {
+		ivshm_server_destroy(srv);
+		return -EIO;
+	}
+	srv->listen_fd = ivshm_proto_listen(opts->sock_path, err, errlen);
+	if (srv->listen_fd < 0) {
+		int rc = srv->listen_fd;
+
+		srv->sock_path[0] = '\0'; /* not ours: do not unlink */
+		ivshm_server_destroy(srv);
+		return rc;
+	}
+	VLOG(srv, "listening on %s, shm %s, %llu bytes, %u vectors\n",
+	     opts->sock_path, srv->shm_path, (unsigned long long)opts->size,
+	     opts->vectors);
+	*out = srv;
+	return 0;
+}
+
+void ivshm_server_destroy(struct ivshm_server *srv)
+{
+	if (srv == NULL)
+		return;
+	while (srv->n > 0) {
+		struct client *c = srv->list[--srv->n];
+
+		client_free(c);
+	}
+	if (srv->listen_fd >= 0) {
+		close(srv->listen_fd);
+		unlink(srv->sock_path);
+	}
+	if (srv->shm_fd >= 0)
+		close(srv->shm_fd);
+	if (srv->shm_path[0] != '\0' && !srv->opts.keep_shm) {
+		if (srv->shm_posix)
+			shm_unlink(srv->shm_path);
+		else
+			unlink(srv->shm_path);
+	}
+	free(srv->list);
+	free(srv->pfds);
+	free(srv);
+}
