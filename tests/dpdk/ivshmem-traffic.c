@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * ivshmem-traffic: a lossless, checked traffic peer for the PMD tests (host
+ * and guest). Sends --count packets of random sizes carrying a sequence
+ * number and a checksum, receives the peer's, and exits 0 only if nothing
+ * was lost, reordered or corrupted and the ethdev stats agree.
+ * Usage: ivshmem-traffic <EAL args> -- [--count N] [--expect N]
+ *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
+ *        [--seed N] [--link-sequence up,down,up]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_interrupts.h>
+#include <rte_mbuf.h>
+
+#define BURST 32
+#define HDR_MAGIC 0x50545649u /* "IVTP" */
+#define MIN_PKT 16u
+
+struct pkt_hdr {
+	uint32_t magic;
+	uint32_t seq;
+	uint32_t len;
+	uint32_t csum; /* over the bytes after the header */
+};
+
+struct opts {
+	uint64_t count, expect;
+	uint32_t min_size, max_size;
+	bool segs, rx_intr;
+	double timeout_s;
+	uint32_t seed;
+	char link_seq[128];
+};
+
+struct state {
+	uint64_t sent, received, lost, reordered, corrupt;
+	uint32_t next_rx_seq;
+	uint64_t rng;
+};
+
+static volatile bool stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = true;
+}
+
+static uint32_t next_rand(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(*s >> 33);
+}
+
+/* Payload byte i of packet seq: cheap, deterministic, position-dependent. */
+static uint8_t payload_byte(uint32_t seq, uint32_t i)
+{
+	return (uint8_t)(seq * 131u + i * 7u + (i >> 8));
+}
+
+static uint32_t checksum(const uint8_t *p, uint32_t n)
+{
+	uint32_t a = 1, b = 0, i;
+
+	for (i = 0; i < n; i++) {
+		a = (a + p[i]) % 65521u;
+		b = (b + a) % 65521u;
+	}
+	return b << 16 | a;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "count", 1, 0, 'c' }, { "expect", 1, 0, 'e' },
+		{ "min-size", 1, 0, 'm' }, { "max-size", 1, 0, 'M' },
+		{ "segs", 0, 0, 's' }, { "rx-intr", 0, 0, 'i' },
+		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
+		{ "link-sequence", 1, 0, 'l' }, { 0, 0, 0, 0 },
+	};
+	int c;
+
+	*o = (struct opts){ .count = 100000, .expect = UINT64_MAX, .min_size = 60,
+			    .max_size = 1514, .timeout_s = 30, .seed = 1 };
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->count = strtoull(optarg, NULL, 0); break;
+		case 'e': o->expect = strtoull(optarg, NULL, 0); break;
+		case 'm': o->min_size = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'M': o->max_size = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 's': o->segs = true; break;
+		case 'i': o->rx_intr = true; break;
+		case 't': o->timeout_s = strtod(optarg, NULL); break;
+		case 'r': o->seed = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
+		default:
+			fprintf(stderr, "ivshmem-traffic: unknown option\n");
+			return -1;
+		}
+	}
+	if (o->expect == UINT64_MAX)
+		o->expect = o->count;
+	if (o->min_size < MIN_PKT || o->max_size < o->min_size) {
+		fprintf(stderr, "ivshmem-traffic: sizes must satisfy %u <= min <= max\n", MIN_PKT);
+		return -1;
+	}
+	return 0;
+}
+
+static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr)
+{
+	struct rte_eth_conf conf = { .intr_conf = { .rxq = rx_intr ? 1 : 0, .lsc = 1 } };
+	int rc;
+
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(port, 0, 0, rte_eth_dev_socket_id(port), NULL, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 0, rte_eth_dev_socket_id(port), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		fprintf(stderr, "ivshmem-traffic: port %u setup failed: %s\n", port,
+			rte_strerror(-rc));
+	return rc;
+}
+
+/* Builds packet seq of length len, split into up to three segments. */
+static struct rte_mbuf *build_packet(struct rte_mempool *mp, uint32_t seq,
+				     uint32_t len, bool segs)
+{
+	uint32_t parts = segs && len >= 64 ? 1 + seq % 3 : 1, p, i, off = 0;
+	struct rte_mbuf *head = NULL, *m;
+	uint8_t tmp[9216];
+	struct pkt_hdr *h = (struct pkt_hdr *)tmp;
+
+	for (i = sizeof(*h); i < len; i++)
+		tmp[i] = payload_byte(seq, i);
+	*h = (struct pkt_hdr){ HDR_MAGIC, seq, len,
+			       checksum(tmp + sizeof(*h), len - sizeof(*h)) };
+	for (p = 0; p < parts; p++) {
+		uint32_t chunk = p + 1 == parts ? len - off : len / parts;
+
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL || rte_pktmbuf_tailroom(m) < chunk) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		memcpy(rte_pktmbuf_mtod(m, uint8_t *), tmp + off, chunk);
+		m->data_len = (uint16_t)chunk;
+		m->pkt_len = chunk;
+		off += chunk;
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0)
+			return NULL;
+	}
+	return head;
+}
+
+static void check_packet(struct state *st, struct rte_mbuf *m)
+{
+	uint8_t tmp[9216];
+	const struct pkt_hdr *h;
+	uint32_t len = m->pkt_len;
+
+	if (len < sizeof(*h) || len > sizeof(tmp)) {
+		st->corrupt++;
+		return;
+	}
+	h = rte_pktmbuf_read(m, 0, len, tmp);
+	if (h->magic != HDR_MAGIC || h->len != len ||
+	    h->csum != checksum((const uint8_t *)h + sizeof(*h), len - sizeof(*h))) {
+		st->corrupt++;
+		return;
+	}
+	if (h->seq != st->next_rx_seq) {
+		if (h->seq > st->next_rx_seq)
+			st->lost += h->seq - st->next_rx_seq;
+		else
+			st->reordered++;
+	}
+	st->next_rx_seq = h->seq + 1;
+	st->received++;
+}
+
+static void receive_some(uint16_t port, struct state *st, unsigned int *got)
+{
+	struct rte_mbuf *bufs[BURST];
+	uint16_t n = rte_eth_rx_burst(port, 0, bufs, BURST), i;
+
+	for (i = 0; i < n; i++) {
+		check_packet(st, bufs[i]);
+		rte_pktmbuf_free(bufs[i]);
+	}
+	*got = n;
+}
+
+/* Sends one burst; unsent packets are kept and retried (lossless). */
+static void send_some(uint16_t port, struct rte_mempool *mp, const struct opts *o,
+		      struct state *st)
+{
+	static struct rte_mbuf *pending[BURST];
+	static uint16_t nb_pending;
+	uint16_t sent, i;
+
+	while (nb_pending < BURST && st->sent + nb_pending < o->count) {
+		uint32_t len = o->min_size + next_rand(&st->rng) % (o->max_size - o->min_size + 1);
+		struct rte_mbuf *m = build_packet(mp, (uint32_t)(st->sent + nb_pending), len, o->segs);
+
+		if (m == NULL)
+			break;
+		pending[nb_pending++] = m;
+	}
+	sent = rte_eth_tx_burst(port, 0, pending, nb_pending);
+	for (i = sent; i < nb_pending; i++)
+		pending[i - sent] = pending[i];
+	nb_pending -= sent;
+	st->sent += sent;
+}
+
+static void sleep_on_rx_intr(uint16_t port)
+{
+	struct rte_epoll_event ev;
+
+	if (rte_eth_dev_rx_intr_enable(port, 0) == 0) {
+		rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 100);
+		rte_eth_dev_rx_intr_disable(port, 0);
+	}
+}
+
+static bool wait_link(uint16_t port, bool up, double timeout_s)
+{
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * rte_get_timer_hz());
+	struct rte_eth_link link;
+
+	while (rte_get_timer_cycles() < end && !stop_requested) {
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    (link.link_status == RTE_ETH_LINK_UP) == up)
+			return true;
+		rte_delay_us_sleep(1000);
+	}
+	return false;
+}
+
+/* --link-sequence up,down,up: waits for each state in turn. */
+static int run_link_sequence(uint16_t port, const struct opts *o)
+{
+	char seq[128], *save = NULL, *tok;
+	uint64_t t0 = rte_get_timer_cycles();
+
+	snprintf(seq, sizeof(seq), "%s", o->link_seq);
+	for (tok = strtok_r(seq, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool up = strcmp(tok, "up") == 0;
+
+		if (!wait_link(port, up, o->timeout_s)) {
+			printf("LINK timeout waiting for %s\n", tok);
+			return 1;
+		}
+		printf("LINK %s at %.1f ms\n", tok,
+		       (double)(rte_get_timer_cycles() - t0) * 1e3 / rte_get_timer_hz());
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static void print_xstats(uint16_t port)
+{
+	struct rte_eth_xstat_name names[64];
+	struct rte_eth_xstat xs[64];
+	int n = rte_eth_xstats_get_names(port, names, 64), i;
+
+	if (n <= 0 || n > 64 || rte_eth_xstats_get(port, xs, 64) != n)
+		return;
+	for (i = 0; i < n; i++)
+		if (xs[i].value != 0 && strncmp(names[xs[i].id].name, "rx_q", 4) != 0 &&
+		    strncmp(names[xs[i].id].name, "tx_q", 4) != 0)
+			printf("XSTAT %s=%" PRIu64 "\n", names[xs[i].id].name, xs[i].value);
+}
+
+static int report(uint16_t port, const struct opts *o, const struct state *st)
+{
+	struct rte_eth_stats es;
+	bool ok;
+
+	rte_eth_stats_get(port, &es);
+	printf("RESULT sent=%" PRIu64 " received=%" PRIu64 " lost=%" PRIu64
+	       " reordered=%" PRIu64 " corrupt=%" PRIu64 " ipackets=%" PRIu64
+	       " opackets=%" PRIu64 " ierrors=%" PRIu64 " imissed=%" PRIu64 "\n",
+	       st->sent, st->received, st->lost, st->reordered, st->corrupt,
+	       es.ipackets, es.opackets, es.ierrors, es.imissed);
+	print_xstats(port);
+	ok = st->sent == o->count && st->received == o->expect && st->lost == 0 &&
+	     st->reordered == 0 && st->corrupt == 0 && es.ipackets == st->received &&
+	     es.opackets == st->sent && es.ierrors == 0;
+	printf("%s\n", ok ? "PASS" : "FAIL");
+	return ok ? 0 : 1;
+}
+
+static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts *o)
+{
+	struct state st = { .rng = o->seed * 2654435761ull + 1 };
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(o->timeout_s * rte_get_timer_hz());
+	unsigned int got;
+
+	if (!wait_link(port, true, o->timeout_s)) {
+		printf("LINK never came up\n");
+		return 1;
+	}
+	while (!stop_requested && rte_get_timer_cycles() < end &&
+	       (st.sent < o->count || st.received < o->expect)) {
+		if (st.sent < o->count)
+			send_some(port, mp, o, &st);
+		receive_some(port, &st, &got);
+		if (got == 0 && st.sent >= o->count && o->rx_intr)
+			sleep_on_rx_intr(port);
+	}
+	return report(port, o, &st);
+}
+
+int main(int argc, char **argv)
+{
+	struct rte_mempool *mp;
+	struct opts o;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "ivshmem-traffic: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (parse_opts(argc - n, argv + n, &o) != 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (rte_eth_dev_count_avail() == 0) {
+		fprintf(stderr, "ivshmem-traffic: no ethdev port\n");
+		rte_eal_cleanup();
+		return 2;
+	}
+	mp = rte_pktmbuf_pool_create("traffic", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     rte_socket_id());
+	if (mp == NULL || port_setup(0, mp, o.rx_intr) != 0) {
+		rte_eal_cleanup();
+		return 2;
+	}
+	rc = o.link_seq[0] != '\0' ? run_link_sequence(0, &o) : run_traffic(0, mp, &o);
+	fflush(stdout);
+	rte_eth_dev_stop(0);
+	rte_eth_dev_close(0);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
+# Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
+# Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
+#            rx-intr poll-no-doorbells bad-devargs no-server
+set -uo pipefail
+scenario=$1
+: "${BUILD:?BUILD must point at the meson build dir}"
+server_bin=$BUILD/host/ivshmem-server
+traffic=$BUILD/tests/dpdk/ivshmem-traffic
+pmd=$(realpath "$BUILD/drivers/librte_net_ivshmem.so")
+tag=ivt$$
+work=$(mktemp -d /tmp/$tag.XXXX)
+sock=$work/ivshmem.sock
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work" /dev/shm/$tag* /var/run/dpdk/$tag*
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done; exit 1; }
+
+eal() { # eal NAME: EAL args of one process
+  echo "--no-huge -m 256 --no-pci --file-prefix $tag-$1 -d $pmd --log-level=pmd.net.ivshmem:info"
+}
+
+# wait_for CONDITION-COMMAND SECONDS
+wait_for() {
+  local end=$((SECONDS + $2))
+  while ! eval "$1"; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.05
+  done
+}
+
+start_server() { # start_server VECTORS
+  "$server_bin" -F -S "$sock" -M "$tag" -l 4M -n "$1" >"$work/server.log" 2>&1 &
+  pids+=($!)
+  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
+}
+
+# run_bg NAME VDEV ARGS...: a traffic process in the background
+run_bg() {
+  local name=$1 vdev=$2; shift 2
+  # shellcheck disable=SC2046
+  "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  eval "pid_$name=$!"
+}
+
+wait_pid() { # wait_pid PID SECONDS: exit status, or 124 on timeout
+  local end=$((SECONDS + $2))
+  while kill -0 "$1" 2>/dev/null; do
+    [ $SECONDS -lt $end ] || { kill -9 "$1"; return 124; }
+    sleep 0.05
+  done
+  wait "$1"
+}
+
+expect_pass() { # expect_pass NAME PID
+  wait_pid "$2" 120; local rc=$?
+  grep -q '^PASS' "$work/$1.log" && [ $rc -eq 0 ] || fail "$1 exited $rc"
+  grep '^RESULT' "$work/$1.log"
+}
+
+xstat() { # xstat NAME KEY -> value (0 if absent)
+  local v; v=$(sed -n "s/^XSTAT $2=//p" "$work/$1.log" | tail -1); echo "${v:-0}"
+}
+
+two_way() { # two_way VDEV_A VDEV_B COUNT
+  run_bg a "$1" --count "$3" --min-size 16 --max-size 2048 --segs --seed 1
+  run_bg b "$2" --count "$3" --min-size 16 --max-size 2048 --segs --seed 2
+  expect_pass a "$pid_a"; expect_pass b "$pid_b"
+}
+
+case $scenario in
+server-traffic)
+  start_server 2
+  two_way "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock" 200000
+  ;;
+shm-traffic)
+  shm=/dev/shm/$tag-plain
+  two_way "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1" 200000
+  ;;
+link)
+  # a watches: up (b attached) -> down (b exited) -> up (b back)
+  start_server 2
+  run_bg a "net_ivshmem0,server=$sock" --link-sequence up,down,up --timeout 20
+  run_bg b1 "net_ivshmem0,server=$sock" --count 1000 --expect 0
+  expect_pass b1 "$pid_b1"
+  wait_for "grep -q 'LINK down' '$work/a.log'" 20 || fail "a never saw link down"
+  run_bg b2 "net_ivshmem0,server=$sock" --count 1000 --expect 0
+  expect_pass b2 "$pid_b2"
+  wait_pid "$pid_a" 20 || fail "a did not see up,down,up"
+  cat "$work/a.log" | grep '^LINK'
+  ;;
+rx-intr|poll-no-doorbells)
+  start_server 2
+  mode=()
+  [ "$scenario" = rx-intr ] && mode=(--rx-intr)
+  run_bg rx "net_ivshmem0,server=$sock" --count 0 --expect 50000 "${mode[@]}"
+  run_bg tx "net_ivshmem0,server=$sock" --count 50000 --expect 0
+  expect_pass tx "$pid_tx"; expect_pass rx "$pid_rx"
+  d=$(xstat tx tx_doorbells)
+  echo "sender rang $d doorbells"
+  if [ "$scenario" = rx-intr ]; then
+    [ "$d" -gt 0 ] || fail "receiver slept on interrupts but no doorbell was rung"
+  else
+    [ "$d" -eq 0 ] || fail "receiver was polling but the sender rang $d doorbells"
+  fi
+  ;;
+testpmd-txonly|testpmd-io)
+  start_server 2
+  if [ $scenario = testpmd-txonly ]; then modes=(txonly rxonly); else modes=(io io); fi
+  for i in 0 1; do
+    # shellcheck disable=SC2046
+    dpdk-testpmd $(eal tp$i) --vdev "net_ivshmem0,server=$sock" -- \
+      --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt \
+      $([ $scenario = testpmd-io ] && [ $i = 0 ] && echo --tx-first) \
+      >"$work/tp$i.log" 2>&1 < <(sleep 60) &
+    pids+=($!); eval "pid_tp$i=$!"
+  done
+  # Wait until the receiving side has counted traffic, then stop both.
+  rx_seen() { grep -Eo 'RX-packets: +[0-9]+' "$work/tp1.log" | awk '{print $2}' | sort -n | tail -1; }
+  wait_for '[ "$(rx_seen)" != "" ] && [ "$(rx_seen)" -gt 100000 ]' 30 || fail "testpmd moved no traffic"
+  kill -INT "$pid_tp0" "$pid_tp1"
+  wait_pid "$pid_tp0" 20; wait_pid "$pid_tp1" 20
+  for i in 0 1; do grep -E 'RX-packets|TX-packets' "$work/tp$i.log" | tail -2; done
+  echo "receiver counted $(rx_seen) packets"
+  ;;
+bad-devargs)
+  for args in "server=$sock,bogus=1" "server=$sock,queues=0" "server=$sock,ring_size=1000" \
+              "shm=/dev/shm/$tag-x,size=4M" "server=$sock,shm=/dev/shm/x,id=0" \
+              "server=relative.sock" "shm=/dev/shm/$tag-y,size=12Q,id=0" "server=$sock,mac=01:00:00:00:00:01"; do
+    # shellcheck disable=SC2046
+    "$traffic" $(eal bad) --vdev "net_ivshmem0,$args" -- --count 1 >"$work/bad.log" 2>&1
+    rc=$?
+    [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "devargs '$args': exit $rc (want a clean non-zero exit)"
+    grep -q 'net_ivshmem: .*devarg' "$work/bad.log" || fail "devargs '$args': no message naming the devarg"
+    echo "refused '$args': $(grep -o 'net_ivshmem: .*' "$work/bad.log" | head -1)"
+  done
+  ;;
+no-server)
+  # shellcheck disable=SC2046
+  "$traffic" $(eal ns) --vdev "net_ivshmem0,server=$work/absent.sock" -- --count 1 >"$work/ns.log" 2>&1
+  rc=$?
+  [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "missing server: exit $rc"
+  grep -q 'net_ivshmem' "$work/ns.log" || fail "missing server: no PMD message"
+  grep -o 'net_ivshmem: .*' "$work/ns.log" | head -1
+  ;;
+*) echo "unknown scenario $scenario"; exit 2 ;;
+esac
+echo "OK $scenario"
