@@ -28,7 +28,10 @@ struct ivshm_device {
 	enum ivshm_irq_mode irq_mode;
 	unsigned int vectors;
 	uint64_t want_size;           /* 0: whatever the server sends */
-	int sock;                     /* -1: plain mode or server gone */
+	int sock;                     /* -1: plain mode */
+	bool server_gone;             /* EOF seen; sock stays open until close
+				       * so its number cannot be reused under
+				       * an event loop still watching it */
 	struct ivshm_proto_rx rx;
 	int own_id;                   /* -1 until known (pre-version) */
 	bool is_master;
@@ -605,9 +608,13 @@ static int service_intx(struct ivshm_device *dev, bool *changed)
 
 static void server_gone(struct ivshm_device *dev)
 {
-	close(dev->sock);
-	dev->sock = -1;
+	dev->server_gone = true;
 	ivshm_proto_rx_reset(&dev->rx);
+}
+
+static bool server_live(const struct ivshm_device *dev)
+{
+	return dev->sock >= 0 && !dev->server_gone;
 }
 
 int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen)
@@ -616,7 +623,7 @@ int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen)
 	bool changed = false;
 
 	pthread_mutex_lock(&dev->lock);
-	while (dev->sock >= 0) {
+	while (server_live(dev)) {
 		int64_t msg;
 		int fd;
 
@@ -645,7 +652,7 @@ int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
 	int n = 0;
 
 	pthread_mutex_lock(&dev->lock);
-	if (dev->sock >= 0)
+	if (server_live(dev))
 		p[n++] = (struct pollfd){ .fd = dev->sock, .events = POLLIN };
 	if (dev->irq_mode == IVSHM_IRQ_INTX) {
 		int k = own_fds(dev, fds);
@@ -670,7 +677,10 @@ uint64_t ivshm_device_bar2_size(const struct ivshm_device *dev) { return dev->ba
 uint16_t ivshm_device_id(const struct ivshm_device *dev) { return (uint16_t)dev->own_id; }
 bool ivshm_device_is_master(const struct ivshm_device *dev) { return dev->is_master; }
 unsigned int ivshm_device_vectors(const struct ivshm_device *dev) { return dev->vectors; }
-int ivshm_device_server_fd(const struct ivshm_device *dev) { return dev->sock; }
+int ivshm_device_server_fd(const struct ivshm_device *dev)
+{
+	return server_live(dev) ? dev->sock : -1;
+}
 int ivshm_device_intx_fd(const struct ivshm_device *dev) { return dev->intx_efd; }
 
 unsigned int ivshm_device_peer_vectors(struct ivshm_device *dev, unsigned int peer)

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Host backend of the ivshmem bus: an ivshmem device played by our host
+ * device model (host/ivshm_device.h), the way QEMU plays it for a guest.
+ *   server=PATH  ivshmem-doorbell: MSI-X-style, vector v = our eventfd v;
+ *                server messages (peers joining/leaving) keep being handled
+ *                by DPDK's interrupt thread.
+ *   shm=FILE     ivshmem-plain: no interrupts, id and size from devargs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_alarm.h>
+#include <rte_interrupts.h>
+#include <rte_log.h>
+
+#include "ivshm_device.h"
+#include "ivshmem_bus.h"
+
+RTE_LOG_REGISTER(ivshmem_bus_host_logtype, pmd.bus.ivshmem.host, NOTICE);
+#define HOST_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, ivshmem_bus_host_logtype, \
+		"ivshmem host: " fmt "\n", ##__VA_ARGS__)
+
+/* After the first own eventfd, the rest of the server's burst follows at
+ * once; wait this long for each further one before counting vectors. */
+#define VECTOR_GRACE_MS 20
+
+struct host_priv {
+	struct ivshmem_bus_dev bus;
+	struct ivshm_device *dev;
+	struct rte_intr_handle *watch; /* server fd in the interrupt thread */
+};
+
+static struct host_priv *priv_of(struct ivshmem_bus_dev *bus)
+{
+	return bus->priv;
+}
+
+static uint32_t host_reg_read(struct ivshmem_bus_dev *bus, uint32_t off)
+{
+	return ivshm_device_reg_read(priv_of(bus)->dev, off);
+}
+
+static void host_reg_write(struct ivshmem_bus_dev *bus, uint32_t off, uint32_t val)
+{
+	ivshm_device_reg_write(priv_of(bus)->dev, off, val);
+}
+
+static int host_vector_fd(struct ivshmem_bus_dev *bus, unsigned int vector)
+{
+	if (!bus->has_interrupts)
+		return -ENOTSUP;
+	int fd = ivshm_device_vector_fd(priv_of(bus)->dev, vector);
+
+	return fd >= 0 ? fd : -EINVAL;
+}
+
+/* The eventfds exist from open on: enabling only checks they are there. */
+static int host_intr_enable(struct ivshmem_bus_dev *bus, unsigned int n)
+{
+	if (!bus->has_interrupts)
+		return -ENOTSUP;
+	for (unsigned int v = 0; v < n; v++)
+		if (host_vector_fd(bus, v) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+static void host_intr_disable(struct ivshmem_bus_dev *bus)
+{
+	(void)bus;
+}
+
+/* ---- server messages in the interrupt thread ---------------------------- */
+
+static void unwatch_alarm(void *arg);
+
+static void server_readable(void *arg)
+{
+	struct host_priv *p = arg;
+	char err[IVSHM_ERR_LEN];
+
+	if (ivshm_device_server_fd(p->dev) < 0)
+		return; /* gone: unwatch_alarm is on its way */
+	if (ivshm_device_poll(p->dev, err, sizeof(err)) < 0)
+		HOST_LOG(WARNING, "%s: %s", p->bus.name, err);
+	/* A callback cannot unregister itself: an alarm (same thread, later)
+	 * does it, or the closed socket would wake us forever. */
+	if (ivshm_device_server_fd(p->dev) < 0 &&
+	    rte_eal_alarm_set(1, unwatch_alarm, p) != 0)
+		HOST_LOG(ERR, "%s: cannot schedule unwatch", p->bus.name);
+}
+
+static void unwatch(struct host_priv *p)
+{
+	if (p->watch == NULL)
+		return;
+	int rc = rte_intr_callback_unregister_sync(p->watch, server_readable, p);
+
+	if (rc < 0 && rc != -ENOENT)
+		HOST_LOG(WARNING, "%s: unregister server watch: %s", p->bus.name,
+			 strerror(-rc));
+	rte_intr_instance_free(p->watch);
+	p->watch = NULL;
+}
+
+static void unwatch_alarm(void *arg)
+{
+	struct host_priv *p = arg;
+
+	HOST_LOG(NOTICE, "%s: server gone, keeping the peers we know", p->bus.name);
+	if (p->watch != NULL &&
+	    rte_intr_callback_unregister(p->watch, server_readable, p) >= 0) {
+		rte_intr_instance_free(p->watch);
+		p->watch = NULL;
+	}
+}
+
+static int watch_server(struct host_priv *p, char *err, unsigned int errlen)
+{
+	int fd = ivshm_device_server_fd(p->dev);
+
+	p->watch = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (p->watch == NULL ||
+	    rte_intr_type_set(p->watch, RTE_INTR_HANDLE_EXT) != 0 ||
+	    rte_intr_fd_set(p->watch, fd) != 0) {
+		snprintf(err, errlen, "cannot allocate an interrupt handle");
+		return -ENOMEM;
+	}
+	int rc = rte_intr_callback_register(p->watch, server_readable, p);
+
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot watch the server socket: %s",
+			 strerror(-rc));
+		rte_intr_instance_free(p->watch);
+		p->watch = NULL;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static void host_close(struct ivshmem_bus_dev *bus)
+{
+	struct host_priv *p = priv_of(bus);
+
+	rte_eal_alarm_cancel(unwatch_alarm, p);
+	unwatch(p);
+	ivshm_device_close(p->dev);
+	free(p);
+}
+
+static const struct ivshmem_bus_ops host_ops = {
+	.reg_read = host_reg_read,
+	.reg_write = host_reg_write,
+	.intr_enable = host_intr_enable,
+	.intr_disable = host_intr_disable,
+	.vector_fd = host_vector_fd,
+	.close = host_close,
+};
+
+/* ---- open ------------------------------------------------------------------ */
+
+/* Counts our eventfds: the server sends them in one burst after the first,
+ * so wait a little for each next one, then take what arrived. */
+static unsigned int settle_vectors(struct ivshm_device *dev)
+{
+	unsigned int id = ivshm_device_id(dev);
+	unsigned int n = ivshm_device_peer_vectors(dev, id);
+	char err[IVSHM_ERR_LEN];
+
+	while (n < ivshm_device_vectors(dev)) {
+		if (ivshm_device_wait(dev, VECTOR_GRACE_MS, err, sizeof(err)) < 0)
+			break;
+		unsigned int now = ivshm_device_peer_vectors(dev, id);
+
+		if (now == n)
+			break;
+		n = now;
+	}
+	return n;
+}
+
+static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
+{
+	struct ivshmem_bus_dev *bus = &p->bus;
+
+	bus->ops = &host_ops;
+	snprintf(bus->name, sizeof(bus->name), "%s",
+		 args->name != NULL ? args->name : "ivshmem-host");
+	bus->bar2 = ivshm_device_bar2(p->dev);
+	bus->bar2_size = ivshm_device_bar2_size(p->dev);
+	bus->id = ivshm_device_id(p->dev);
+	bus->has_interrupts = args->server_path != NULL;
+	bus->nb_vectors = bus->has_interrupts ? settle_vectors(p->dev) : 0;
+	bus->mapping = "write-back";
+	bus->priv = p;
+}
+
+int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
+			  struct ivshmem_bus_dev **out, char *err,
+			  unsigned int errlen)
+{
+	struct ivshm_device_config cfg = {
+		.server_path = args->server_path, .shm_path = args->shm_path,
+		.size = args->size, .id = args->id, .create = true,
+		.vectors = IVSHM_MAX_VECTORS, .wait_vectors = 1,
+		.protocol = IVSHM_PROTO_V0, .irq_mode = IVSHM_IRQ_MSIX,
+		.role = IVSHM_ROLE_AUTO };
+	struct host_priv *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (args->server_path != NULL)
+		cfg.size = 0; /* the server decides the size */
+	rc = ivshm_device_open(&cfg, &p->dev, err, errlen);
+	if (rc < 0) {
+		free(p);
+		return rc;
+	}
+	fill_bus(p, args);
+	if (args->server_path != NULL) {
+		rc = watch_server(p, err, errlen);
+		if (rc < 0) {
+			host_close(&p->bus);
+			return rc;
+		}
+	}
+	HOST_LOG(INFO, "%s: peer %u, %" PRIu64 " bytes, %u vectors", p->bus.name,
+		 p->bus.id, p->bus.bar2_size, p->bus.nb_vectors);
+	*out = &p->bus;
+	return 0;
+}
