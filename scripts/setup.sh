@@ -28,7 +28,7 @@ sdk="$top/.deps/dpdk-sdk/include"
 dpdk_inc=$(pkg-config --variable=includedir libdpdk)
 # A DPDK built from source with the SDK has the headers; pmdinfogen.py is
 # never installed, so it always comes from the source package.
-if [ -f "$top/.deps/dpdk-sdk/buildtools/pmdinfogen.py" ] &&
+if [ -f "$top/.deps/dpdk-sdk/buildtools/pmdinfogen.py" ] && [ -f "$top/.deps/dpdk-sdk/buildtools/coff.py" ] &&
    { [ -f "$dpdk_inc/ethdev_driver.h" ] || [ -f "$sdk/ethdev_driver.h" ]; }; then
   log "driver SDK headers and pmdinfogen present"
 else
@@ -58,10 +58,10 @@ else
   tarball=$(ls "$work"/dpdk_*.orig.tar.* | head -1)
   mkdir -p "$work/x"
   tar -xf "$tarball" -C "$work/x" --wildcards '*/lib/*.h' '*/drivers/bus/pci/*.h' \
-      '*/drivers/bus/vdev/*.h' '*/buildtools/pmdinfogen.py'
+      '*/drivers/bus/vdev/*.h' '*/buildtools/pmdinfogen.py' '*/buildtools/coff.py'
   # pmdinfogen (not packaged by Debian) embeds the PMD info dpdk-pmdinfo.py reads.
   mkdir -p "$top/.deps/dpdk-sdk/buildtools"
-  cp "$(find "$work/x" -name pmdinfogen.py | head -1)" "$top/.deps/dpdk-sdk/buildtools/"
+  cp "$(find "$work/x" -name pmdinfogen.py | head -1)" "$(find "$work/x" -name coff.py | head -1)" "$top/.deps/dpdk-sdk/buildtools/"
   mkdir -p "$sdk"
   for h in ethdev_driver.h ethdev_pci.h ethdev_vdev.h bus_driver.h dev_driver.h \
            bus_pci_driver.h bus_vdev_driver.h; do
