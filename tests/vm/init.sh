@@ -5,7 +5,8 @@
 #   vmtest.bind=BDF@DRV,.. binds each PCI device to vfio-pci or uio_pci_generic
 #   vmtest.huge=N          2 MiB hugepages to reserve (default 64)
 #   vmtest.shell=1         interactive shell on the console instead
-#   vmtest.args=A,B,C      arguments for the scenario script (',' separated)
+# Arguments for the scenario script: /etc/vmtest/args, one per line (the
+# runner appends a small cpio archive holding it to the shared initramfs).
 # The last line the runner looks for: "@@VMTEST-EXIT <status>@@".
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:/sbin:/usr/sbin
@@ -16,14 +17,13 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t hugetlbfs hugetlbfs /mnt/huge
 
-scenario= bind= huge=64 shell= args=
+scenario= bind= huge=64 shell=
 for word in $(cat /proc/cmdline); do
 	case "$word" in
 	vmtest.scenario=*) scenario=${word#*=} ;;
 	vmtest.bind=*) bind=${word#*=} ;;
 	vmtest.huge=*) huge=${word#*=} ;;
 	vmtest.shell=*) shell=${word#*=} ;;
-	vmtest.args=*) args=${word#*=} ;;
 	esac
 done
 
@@ -70,5 +70,9 @@ fi
 script=/scenarios/$scenario.sh
 [ -f "$script" ] || { echo "vmtest: no scenario '$scenario'"; finish 93; }
 cd /tmp
-sh "$script" $(echo "$args" | tr ',' ' ')
+set --
+if [ -f /etc/vmtest/args ]; then
+	while IFS= read -r arg; do set -- "$@" "$arg"; done < /etc/vmtest/args
+fi
+sh "$script" "$@"
 finish $?

@@ -28,6 +28,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import mkimage  # noqa: E402  (the Cpio writer, for per-guest overlays)
 SKIP = 77
 DEBIAN_PMDS = "/usr/lib/x86_64-linux-gnu/dpdk/pmds-23.0"
 
@@ -134,8 +136,8 @@ def optional_binaries(build):
     """Binaries put in the image when they exist: (src, dest) pairs."""
     wanted = [
         (("tests", "vm", "regscript"), "/usr/bin/regscript"),
-        (("tests", "dpdk", "ivshmem-trafficgen"), "/usr/bin/ivshmem-trafficgen"),
-        (("apps", "ivshmem-perf", "ivshmem-perf"), "/usr/bin/ivshmem-perf"),
+        (("tests", "dpdk", "ivshmem-traffic"), "/usr/bin/ivshmem-traffic"),
+        (("apps", "ivshmem-perf"), "/usr/bin/ivshmem-perf"),
         (("drivers", "librte_net_ivshmem.so"), "/usr/lib/vmtest/librte_net_ivshmem.so"),
     ]
     return [(build.file(*rel), dest) for rel, dest in wanted
@@ -213,21 +215,20 @@ def bdf(index):
 
 class Guest:
     def __init__(self, ctx, name, scenario, devices, bind=(), args=(),
-                 huge=64, mem=512):
+                 huge=64, mem=512, smp=1):
         self.ctx, self.name = ctx, name
         self.log = os.path.join(ctx.workdir, name + ".console.log")
         cmdline = ["console=ttyS0", "intel_iommu=on", "quiet", "loglevel=1",
                    "vmtest.scenario=%s" % scenario, "vmtest.huge=%d" % huge]
         if bind:
             cmdline.append("vmtest.bind=" + ",".join("%s@%s" % b for b in bind))
-        if args:
-            cmdline.append("vmtest.args=" + ",".join(args))
         if ctx.shell:
             cmdline.append("vmtest.shell=1")
         self.argv = ["qemu-system-x86_64", "-accel", "tcg", "-cpu", "max",
                      "-M", "q35", "-nodefaults", "-m", str(mem),
+                     "-smp", str(smp),
                      "-device", "intel-iommu,intremap=on,aw-bits=48",
-                     "-kernel", ctx.vmlinux, "-initrd", ctx.initrd,
+                     "-kernel", ctx.vmlinux, "-initrd", self.overlay(args),
                      "-append", " ".join(cmdline), "-display", "none",
                      "-no-reboot"]
         if ctx.shell:
@@ -238,6 +239,18 @@ class Guest:
             self.argv += dev.args(i, 4 + i)
         self.proc = None
         self.started = None
+
+    def overlay(self, args):
+        """The shared initramfs plus a small cpio with this guest's script
+        arguments (any characters, one per line): the kernel unpacks
+        concatenated archives in order."""
+        cpio = mkimage.Cpio()
+        cpio.add_file("/etc/vmtest/args", "".join(a + "\n" for a in args).encode())
+        path = os.path.join(self.ctx.workdir, self.name + ".initrd.gz")
+        with open(self.ctx.initrd, "rb") as src, open(path, "wb") as out:
+            shutil.copyfileobj(src, out)
+            out.write(mkimage.gzip.compress(cpio.finish(), mtime=0))
+        return path
 
     def start(self):
         self.started = time.monotonic()
@@ -340,9 +353,10 @@ class Ctx:
         shmname = "%s-srv%s" % (self.tag, suffix)
         RES.path("/dev/shm/" + shmname)
         RES.path(sock)
-        proc = RES.spawn([exe, "-F", "-S", sock, "-M", shmname, "-l", size,
+        self.server_log = os.path.join(self.workdir, "server%s.log" % suffix)
+        proc = RES.spawn([exe, "-F", "-v", "-S", sock, "-M", shmname, "-l", size,
                           "-n", str(vectors)], "ivshmem-server",
-                         stdout=open(os.path.join(self.workdir, "server.log"), "w"),
+                         stdout=open(self.server_log, "w"),
                          stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while not os.path.exists(sock):
@@ -351,8 +365,54 @@ class Ctx:
             time.sleep(0.02)
         return sock
 
+    def wait_server_peer(self, peer_id, timeout=20):
+        """Waits until the server logged that peer_id connected: fixes who
+        gets which id when several peers start."""
+        deadline = time.monotonic() + timeout
+        line = "peer %d connected" % peer_id
+        while time.monotonic() < deadline:
+            with open(self.server_log) as f:
+                if line in f.read():
+                    return
+            time.sleep(0.02)
+        raise Fail("ivshmem-server never logged '%s'" % line)
+
     def guest(self, name, scenario, devices, **kw):
         return Guest(self, name, scenario, devices, **kw)
+
+    def pmd(self):
+        return self.build.require("the PMD (drivers/)", "drivers",
+                                  "librte_net_ivshmem.so")
+
+    def traffic_app(self):
+        return self.build.require("ivshmem-traffic (tests/dpdk/)", "tests",
+                                  "dpdk", "ivshmem-traffic")
+
+    def host_dpdk(self, name, app, vdev, app_args):
+        """Starts a DPDK app on the host with our PMD as a vdev; its output
+        goes to WORKDIR/name.log."""
+        prefix = "%s-%s" % (self.tag, name)
+        RES.path("/var/run/dpdk/" + prefix)
+        argv = [app, "-l", "1", "--no-huge", "-m", "64", "--no-pci",
+                "--file-prefix", prefix, "-d", self.pmd(),
+                "--log-level=ivshmem,info", "--vdev", vdev, "--"]
+        out = open(os.path.join(self.workdir, name + ".log"), "w")
+        proc = RES.spawn(argv + list(app_args), "host " + name, stdout=out,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc.log = out.name
+        return proc
+
+    def host_finish(self, proc, deadline):
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise Fail("%s: still running at the deadline" % proc.vm_name)
+        with open(proc.log) as f:
+            text = f.read()
+        if proc.returncode != 0:
+            print("---- %s ----\n%s---- end ----" % (proc.log, text))
+            raise Fail("%s exited with %d" % (proc.vm_name, proc.returncode))
+        return text
 
 
 # ---- scenarios ------------------------------------------------------------------
@@ -488,9 +548,200 @@ def check_witness(who, witness):
         % (who, witness.id, counts))
 
 
+# ---- PMD scenarios ------------------------------------------------------------
+
+GUEST_TRAFFIC = "/usr/bin/ivshmem-traffic"
+PROBE_LINE = r"^.*net.ivshmem.*?(\S+): port (\d+), peer id (\d+) -> (\d+),.*$"
+
+
+def check_traffic(who, text, count):
+    """ivshmem-traffic's verdict: PASS and exactly count each way."""
+    m = re.search(r"^RESULT sent=(\d+) received=(\d+) lost=(\d+)", text, re.M)
+    if not m or not re.search(r"^PASS$", text, re.M):
+        print(text)
+        raise Fail("%s: traffic check failed" % who)
+    sent, received = int(m.group(1)), int(m.group(2))
+    if sent != count or received != count:
+        raise Fail("%s: sent %d received %d, expected %d each"
+                   % (who, sent, received, count))
+    log("%s: %s" % (who, m.group(0)))
+
+
+def probes(text):
+    """PMD probe lines: [(device name, own id, peer id)]."""
+    return [(m.group(1), int(m.group(3)), int(m.group(4)))
+            for m in re.finditer(PROBE_LINE, text, re.M)]
+
+
+def expect_probe(who, text, name, own, peer):
+    found = probes(text)
+    if found != [(name, own, peer)]:
+        print(text)
+        raise Fail("%s: PMD probed %s, expected only %s as peer %d -> %d"
+                   % (who, found, name, own, peer))
+    log("%s: PMD probed %s as peer %d -> %d" % (who, name, own, peer))
+
+
+def xstat(text, name):
+    m = re.search(r"^XSTAT %s=(\d+)$" % re.escape(name), text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def guest_app_log(guest, status):
+    try:
+        text = guest.file("app.log")
+    except Fail:
+        guest.dump()
+        raise
+    if status != 0:
+        print("---- guest %s app.log ----\n%s---- end ----" % (guest.name, text))
+        guest.dump(20)
+        raise Fail("guest %s: app exited with %d" % (guest.name, status))
+    return text
+
+
+def traffic_args(count, *extra):
+    return ["--", "--count", str(count), "--timeout", "60"] + list(extra)
+
+
+def guest_traffic(ctx, name, devices, bind, eal, count, *extra):
+    return ctx.guest(name, "dpdk", devices, bind=bind,
+                     args=[GUEST_TRAFFIC] + eal + traffic_args(count, *extra))
+
+
+def scenario_plain_host(ctx):
+    """1. ivshmem-plain: guest PMD (vfio-pci) <-> host PMD, same shm file."""
+    count = 3000
+    app = ctx.traffic_app()
+    ctx.boot_images()
+    shm = ctx.shm()
+    host = ctx.host_dpdk("peer", app, "net_ivshmem0,shm=%s,size=4M,id=1" % shm,
+                         traffic_args(count)[1:])
+    g = guest_traffic(ctx, "g0", [Plain(shm)], [(bdf(0), "vfio-pci")],
+                      ["-a", bdf(0)], count).start()
+    deadline = time.monotonic() + 90
+    gtext = guest_app_log(g, g.finish(deadline))
+    htext = ctx.host_finish(host, deadline)
+    expect_probe("guest", gtext, bdf(0), 0, 1)
+    check_traffic("guest", gtext, count)
+    check_traffic("host", htext, count)
+
+
+def scenario_doorbell_host(ctx):
+    """2. ivshmem-doorbell with our server: the host peer joins first (id 0),
+    the guest gets id 1 and reads it from IVPOSITION; the guest sleeps on
+    MSI-X Rx interrupts and the host rings them."""
+    count = 2000
+    app = ctx.traffic_app()
+    ctx.boot_images()
+    sock = ctx.server(vectors=2)
+    host = ctx.host_dpdk("peer", app, "net_ivshmem0,server=%s" % sock,
+                         traffic_args(count)[1:])
+    ctx.wait_server_peer(0)
+    g = guest_traffic(ctx, "g0", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
+                      ["-a", bdf(0)], count, "--rx-intr").start()
+    ctx.wait_server_peer(1)
+    deadline = time.monotonic() + 90
+    gtext = guest_app_log(g, g.finish(deadline))
+    htext = ctx.host_finish(host, deadline)
+    expect_probe("guest", gtext, bdf(0), 1, 0)
+    check_traffic("guest", gtext, count)
+    check_traffic("host", htext, count)
+    rung = xstat(htext, "tx_doorbells")
+    if rung == 0:
+        raise Fail("host never rang the guest's doorbell (tx_doorbells=0)")
+    log("host rang the sleeping guest %d times" % rung)
+
+
+def scenario_two_guests(ctx):
+    """3. Two guests on one server, guest <-> guest (short); g0 sleeps on Rx
+    interrupts, g1 polls."""
+    count = 500
+    ctx.traffic_app()
+    ctx.boot_images()
+    sock = ctx.server(vectors=2)
+    g0 = guest_traffic(ctx, "g0", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
+                       ["-a", bdf(0)], count, "--rx-intr").start()
+    ctx.wait_server_peer(0)
+    g1 = guest_traffic(ctx, "g1", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
+                       ["-a", bdf(0)], count).start()
+    ctx.wait_server_peer(1)
+    deadline = time.monotonic() + 120
+    t0 = guest_app_log(g0, g0.finish(deadline))
+    t1 = guest_app_log(g1, g1.finish(deadline))
+    expect_probe("g0", t0, bdf(0), 0, 1)
+    expect_probe("g1", t1, bdf(0), 1, 0)
+    check_traffic("g0", t0, count)
+    check_traffic("g1", t1, count)
+    log("g1 rang g0's doorbell %d times" % xstat(t1, "tx_doorbells"))
+
+
+def scenario_uio_poll(ctx):
+    """4. uio_pci_generic on ivshmem-doorbell: BARs map, MSI-X is out of
+    reach; the PMD must say so and work by polling."""
+    count = 2000
+    app = ctx.traffic_app()
+    ctx.boot_images()
+    sock = ctx.server(vectors=2)
+    host = ctx.host_dpdk("peer", app, "net_ivshmem0,server=%s" % sock,
+                         traffic_args(count)[1:])
+    ctx.wait_server_peer(0)
+    g = guest_traffic(ctx, "g0", [Doorbell(sock, 2)],
+                      [(bdf(0), "uio_pci_generic")],
+                      ["--iova-mode=pa", "-a", bdf(0)], count).start()
+    deadline = time.monotonic() + 90
+    gtext = guest_app_log(g, g.finish(deadline))
+    htext = ctx.host_finish(host, deadline)
+    said = re.search(r"%s: no doorbell interrupts \(uio_pci_generic, \d+ MSI-X "
+                     r"vectors\): polling only" % re.escape(bdf(0)), gtext)
+    if not said:
+        print(gtext)
+        raise Fail("guest PMD did not say it has no interrupts under uio")
+    log("guest: %s" % said.group(0))
+    expect_probe("guest", gtext, bdf(0), 1, 0)
+    check_traffic("guest", gtext, count)
+    check_traffic("host", htext, count)
+
+
+def all_zero(path):
+    with open(path, "rb") as f:
+        return not any(f.read())
+
+
+def scenario_allow_list(ctx):
+    """5. Two ivshmem-plain devices; `-a` names the second one with devargs:
+    only it is probed, and the first one's memory is never touched."""
+    count = 500
+    app = ctx.traffic_app()
+    ctx.boot_images()
+    shm_a, shm_b = ctx.shm("-a"), ctx.shm("-b")
+    host = ctx.host_dpdk("peer", app, "net_ivshmem0,shm=%s,size=4M,id=1" % shm_b,
+                         traffic_args(count)[1:])
+    g = guest_traffic(ctx, "g0", [Plain(shm_a), Plain(shm_b)],
+                      [(bdf(0), "vfio-pci"), (bdf(1), "vfio-pci")],
+                      ["-a", bdf(1) + ",peer=1"], count).start()
+    deadline = time.monotonic() + 90
+    gtext = guest_app_log(g, g.finish(deadline))
+    htext = ctx.host_finish(host, deadline)
+    expect_probe("guest", gtext, bdf(1), 0, 1)
+    if bdf(0) in gtext:
+        print(gtext)
+        raise Fail("guest log mentions the device that was not allow-listed")
+    if not all_zero(shm_a):
+        raise Fail("the device that was not allow-listed had its memory written")
+    log("guest: %s untouched, its shared memory still all zero" % bdf(0))
+    check_traffic("guest", gtext, count)
+    check_traffic("host", htext, count)
+
+
 SCENARIOS = {
     "regs-plain": scenario_regs_plain,
     "regs-doorbell": scenario_regs_doorbell,
+    "plain-host": scenario_plain_host,
+    "doorbell-host": scenario_doorbell_host,
+    "two-guests": scenario_two_guests,
+    "uio-poll": scenario_uio_poll,
+    "allow-list": scenario_allow_list,
 }
 
 

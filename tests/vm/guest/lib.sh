@@ -10,4 +10,6 @@ emit() {
 }
 
 # Distinct EAL file prefix; hugepages already mounted at /mnt/huge.
-EAL_COMMON="--huge-dir /mnt/huge --file-prefix vmtest -d /usr/lib/vmtest/librte_mempool_ring.so"
+EAL_COMMON="-l 0 --huge-dir /mnt/huge --file-prefix vmtest
+ -d /usr/lib/vmtest/librte_mempool_ring.so -d /usr/lib/vmtest/librte_net_ivshmem.so
+ --log-level=ivshmem,info --log-level=lib.eal:info"
