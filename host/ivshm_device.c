@@ -670,6 +670,24 @@ int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
 	return ivshm_device_poll(dev, err, errlen);
 }
 
+unsigned int ivshm_device_settle_vectors(struct ivshm_device *dev, int grace_ms)
+{
+	unsigned int id = (unsigned int)dev->own_id;
+	unsigned int n = ivshm_device_peer_vectors(dev, id);
+	char err[IVSHM_ERR_LEN];
+
+	while (n < dev->vectors && ivshm_device_server_fd(dev) >= 0) {
+		if (ivshm_device_wait(dev, grace_ms, err, sizeof(err)) < 0)
+			break;
+		unsigned int now = ivshm_device_peer_vectors(dev, id);
+
+		if (now == n)
+			break;
+		n = now;
+	}
+	return n;
+}
+
 /* ---- accessors ---------------------------------------------------------------- */
 
 void *ivshm_device_bar2(const struct ivshm_device *dev) { return dev->bar2; }

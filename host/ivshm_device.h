@@ -102,6 +102,11 @@ int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen);
 int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
 		      size_t errlen);
 
+/* Server mode: our eventfds come in one burst after the first; waits up to
+ * grace_ms for each next one and returns how many we have. For callers
+ * that do not know the server's vector count (-n). */
+unsigned int ivshm_device_settle_vectors(struct ivshm_device *dev, int grace_ms);
+
 /* INTx: level of the emulated pin (IntrStatus & IntrMask != 0); an eventfd
  * signalled each time the line goes up; an optional callback on changes. */
 bool ivshm_device_intx_level(struct ivshm_device *dev);

@@ -199,6 +199,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ivshmem-client: %s\n", err);
 		return 1;
 	}
+	ivshm_device_settle_vectors(dev, 20); /* so `list` shows them all */
 	printf("connected: own id %u\n", ivshm_device_id(dev));
 	fflush(stdout);
 	int rc = event_loop(dev);

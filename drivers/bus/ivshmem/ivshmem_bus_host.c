@@ -162,26 +162,6 @@ static const struct ivshmem_bus_ops host_ops = {
 
 /* ---- open ------------------------------------------------------------------ */
 
-/* Counts our eventfds: the server sends them in one burst after the first,
- * so wait a little for each next one, then take what arrived. */
-static unsigned int settle_vectors(struct ivshm_device *dev)
-{
-	unsigned int id = ivshm_device_id(dev);
-	unsigned int n = ivshm_device_peer_vectors(dev, id);
-	char err[IVSHM_ERR_LEN];
-
-	while (n < ivshm_device_vectors(dev)) {
-		if (ivshm_device_wait(dev, VECTOR_GRACE_MS, err, sizeof(err)) < 0)
-			break;
-		unsigned int now = ivshm_device_peer_vectors(dev, id);
-
-		if (now == n)
-			break;
-		n = now;
-	}
-	return n;
-}
-
 static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
 {
 	struct ivshmem_bus_dev *bus = &p->bus;
@@ -193,7 +173,8 @@ static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
 	bus->bar2_size = ivshm_device_bar2_size(p->dev);
 	bus->id = ivshm_device_id(p->dev);
 	bus->has_interrupts = args->server_path != NULL;
-	bus->nb_vectors = bus->has_interrupts ? settle_vectors(p->dev) : 0;
+	bus->nb_vectors = bus->has_interrupts ?
+		ivshm_device_settle_vectors(p->dev, VECTOR_GRACE_MS) : 0;
 	bus->mapping = "write-back";
 	bus->priv = p;
 }
