@@ -120,8 +120,7 @@ static int daemonize(int *ready_fd)
 		_exit(read(p[0], &ok, 1) == 1 && ok == 1 ? 0 : 1);
 	}
 	close(p[0]);
-	setsid();
-	if (chdir("/") < 0) { /* not fatal */ }
+	setsid(); /* no chdir: relative -S/-p/-m paths must stay valid */
 	int devnull = open("/dev/null", O_RDWR);
 
 	if (devnull >= 0) {
