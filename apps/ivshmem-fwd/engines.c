@@ -86,11 +86,27 @@ static uint16_t gen_and_send(struct fwd_ctx *c, struct fwd_stream *s)
 	return sent;
 }
 
+/* Like testpmd's flowgen: receive and discard whatever comes back, so a
+ * peer that echoes (and PMDs that refill rings in rx_burst) keep flowing. */
+static uint16_t drain(struct fwd_ctx *c, struct fwd_stream *s)
+{
+	struct rte_mbuf *pkts[512];
+	uint16_t n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts,
+				      c->args.burst);
+
+	s->rx += n;
+	s->rx_bytes += bytes_of(pkts, n);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return n;
+}
+
 uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s)
 {
 	struct rte_mbuf *pkts[512];
 	uint16_t n;
 
+	if (c->args.mode == FWD_FLOWGEN && s->rx_queue < c->args.nb_rxq)
+		return drain(c, s) + gen_and_send(c, s);
 	if (c->args.mode == FWD_TXONLY || c->args.mode == FWD_FLOWGEN)
 		return gen_and_send(c, s);
 	n = rte_eth_rx_burst(s->rx_port, s->rx_queue, pkts, c->args.burst);

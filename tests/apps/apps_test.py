@@ -1,0 +1,363 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Functional tests of ivshmem-fwd and ivshmem-perf over net_null, net_ring,
+net_memif and (when built) net_ivshmem. Usage: apps_test.py BUILD_DIR CASE.
+Each process gets its own --file-prefix; syncs wait on conditions with
+deadlines; processes, sockets, shm files and /var/run/dpdk dirs are removed
+even on failure."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build-apps"
+FWD = os.path.join(BUILD, "apps", "ivshmem-fwd")
+PERF = os.path.join(BUILD, "apps", "ivshmem-perf")
+PMD_DIR = os.path.join(BUILD, "drivers")
+TAG = "at%d" % os.getpid()
+EAL = ["--no-huge", "-m", "256", "--no-pci", "--log-level=warning"]
+
+procs, paths, prefixes = [], [], []
+
+
+def cleanup():
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    for path in paths:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):
+            os.unlink(path)
+    for pre in prefixes:
+        shutil.rmtree("/var/run/dpdk/" + pre, ignore_errors=True)
+
+
+def eal(name, lcores, vdevs):
+    pre = "%s-%s" % (TAG, name)
+    prefixes.append(pre)
+    args = ["--lcores", lcores, "--file-prefix", pre] + EAL
+    for v in vdevs:
+        args += ["--vdev", v]
+    if any(v.startswith("net_ivshmem") for v in vdevs):
+        args += ["-d", "librte_net_ivshmem.so"]
+    return args
+
+
+def env():
+    e = dict(os.environ)
+    e["LD_LIBRARY_PATH"] = os.path.abspath(PMD_DIR) + ":" + e.get("LD_LIBRARY_PATH", "")
+    return e
+
+
+def start(cmd):
+    out = tempfile.TemporaryFile(mode="w+")
+    p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env())
+    p.out = out
+    procs.append(p)
+    return p
+
+
+def finish(p, timeout):
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    p.out.seek(0)
+    return p.returncode, p.out.read()
+
+
+def wait_for(cond, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def check(cond, msg, out=""):
+    if not cond:
+        raise AssertionError(msg + ("\n--- output ---\n" + out if out else ""))
+
+
+def summary(out):
+    """Parses ivshmem-fwd's final summary into {'port N': {...}, 'total': {...}}."""
+    res = {}
+    for line in out.splitlines():
+        m = re.match(r"^(port \d+|lcore \d+|total): (.*)$", line)
+        if m and "=" in m.group(2):
+            res[m.group(1)] = {k: int(v) for k, v in
+                               re.findall(r"([\w-]+)=(\d+)", m.group(2))}
+    check("total" in res, "no final summary", out)
+    return res
+
+
+def have_ivshmem():
+    return os.path.exists(os.path.join(PMD_DIR, "librte_net_ivshmem.so"))
+
+
+# ---- port pairs: (server-side vdev, client-side vdev), wait condition ----
+def memif_pair(name):
+    sock = "/run/%s-%s.sock" % (TAG, name)
+    paths.append(sock)
+    return ("net_memif0,role=server,socket-abstract=no,socket=" + sock,
+            "net_memif0,role=client,socket-abstract=no,socket=" + sock,
+            lambda: os.path.exists(sock))
+
+
+def ivshmem_pair(name):
+    shm = "/dev/shm/%s-%s" % (TAG, name)
+    paths.append(shm)
+    return ("net_ivshmem0,shm=%s,size=4M,id=0" % shm,
+            "net_ivshmem0,shm=%s,size=4M,id=1" % shm,
+            lambda: os.path.exists(shm))
+
+
+PAIRS = {"memif": memif_pair, "ivshmem": ivshmem_pair}
+
+
+# ---- fwd cases ----------------------------------------------------------
+def fwd_modes_null():
+    """Every mode moves traffic between two net_null ports in one process."""
+    for mode in ["io", "mac", "macswap", "rxonly", "txonly", "flowgen"]:
+        p = start([FWD] + eal("null-" + mode, "0,1", ["net_null0", "net_null1"])
+                  + ["--", "--forward-mode=" + mode, "--duration=0.5",
+                     "--stats-period=1", "--txpkts=64,128"])
+        rc, out = finish(p, 20)
+        check(rc == 0, "fwd %s exited %s" % (mode, rc), out)
+        s = summary(out)
+        t = s["total"]
+        if mode == "rxonly":
+            check(t["rx"] > 0 and t["tx"] == 0, "rxonly counts", out)
+        elif mode == "txonly":
+            check(t["tx"] > 0 and t["rx"] == 0, mode + " counts", out)
+        elif mode == "flowgen":  # sends, and drains Rx like testpmd's
+            check(t["tx"] > 0 and t["rx"] > 0, mode + " counts", out)
+        else:
+            check(t["rx"] > 0 and t["rx"] == t["tx"] + t["tx-dropped"],
+                  mode + ": rx != tx + dropped", out)
+            for port in ("port 0", "port 1"):
+                check(s[port]["app-tx"] > 0, mode + ": nothing sent on " + port, out)
+
+
+def fwd_ring_single_port():
+    """A lone net_ring port forwards to itself; total-num-pkts stops it."""
+    p = start([FWD] + eal("ring", "0,1", ["net_ring0"])
+              + ["--", "--forward-mode=txonly", "--total-num-pkts=500"])
+    rc, out = finish(p, 20)
+    check(rc == 0, "fwd txonly on ring exited %s" % rc, out)
+    s = summary(out)
+    check(s["total"]["tx"] == 500, "txonly must send exactly 500", out)
+    check("port 0 queue 0 -> port 0 queue 0" in out, "lone port pairs itself", out)
+
+
+def fwd_tx_rx(kind):
+    """txonly in one process -> rxonly in another: every accepted packet
+    arrives (rxonly rx == txonly tx; txonly counts only accepted ones)."""
+    srv, cli, ready = PAIRS[kind]("txrx")
+    n = 300000
+    rx = start([FWD] + eal("rx", "0,1", [srv]) +
+               ["--", "--forward-mode=rxonly", "--total-num-pkts=%d" % n,
+                "--duration=20"])
+    wait_for(ready, 10, "the server side")
+    tx = start([FWD] + eal("tx", "1@1,2@0", [cli]) +
+               ["--", "--forward-mode=txonly", "--total-num-pkts=%d" % n,
+                "--txpkts=64,1000"])
+    rc_rx, out_rx = finish(rx, 25)
+    rc_tx, out_tx = finish(tx, 10)
+    check(rc_rx == 0 and rc_tx == 0, "exit codes %s/%s" % (rc_rx, rc_tx),
+          out_rx + out_tx)
+    srx, stx = summary(out_rx), summary(out_tx)
+    check(stx["total"]["tx"] == n, "txonly sent %d" % stx["total"]["tx"], out_tx)
+    check(srx["total"]["rx"] == stx["total"]["tx"],
+          "rxonly got %d of %d" % (srx["total"]["rx"], stx["total"]["tx"]),
+          out_rx)
+
+
+def output_of(p):
+    p.out.seek(0)
+    return p.out.read()
+
+
+def fwd_io_bounce(kind, mode="io"):
+    """flowgen -> peer forwarding on its single port back to the sender;
+    the forwarder's rx == tx + drops and flowgen's Rx sees the echo. Both
+    get SIGINT together once traffic flows (a memif peer that leaves while
+    the other polls can crash it, see doc/apps.md)."""
+    srv, cli, ready = PAIRS[kind]("bounce-" + mode)
+    fw = start([FWD] + eal("fw-" + mode, "0,1", [srv]) +
+               ["--", "--forward-mode=" + mode, "--duration=30",
+                "--stats-period=1"])
+    wait_for(ready, 10, "the server side")
+    gen = start([FWD] + eal("gen-" + mode, "1@1,2@0", [cli]) +
+                ["--", "--forward-mode=flowgen", "--duration=30"])
+    wait_for(lambda: re.search(r"port 0: rx [0-9.]*[1-9]", output_of(fw)), 20,
+             "traffic through the forwarder")
+    fw.send_signal(signal.SIGINT)
+    gen.send_signal(signal.SIGINT)
+    rc_f, out_f = finish(fw, 20)
+    rc_g, out_g = finish(gen, 20)
+    check(rc_f == 0 and rc_g == 0, "exit codes", out_f + out_g)
+    sf, sg = summary(out_f), summary(out_g)
+    t = sf["total"]
+    check(t["rx"] > 0, mode + ": forwarder received nothing", out_f + out_g)
+    check(t["rx"] == t["tx"] + t["tx-dropped"], mode + ": rx != tx + drops", out_f)
+    check(t["tx"] > 0, mode + ": forwarder sent nothing back", out_f)
+    check(sg["total"]["tx"] >= t["rx"], "forwarder got more than was sent", out_g)
+    check(0 < sg["total"]["rx"] <= t["tx"], "flowgen's Rx must see the echo", out_g)
+
+
+def fwd_bad_args():
+    for bad, msg in [(["--forward-mode=bogus"], "unknown mode"),
+                     (["--burst=0"], "out of range"),
+                     (["--rxq=2", "--txq=1"], "must be >="),
+                     (["--eth-peer=0,zz"], "--eth-peer"),
+                     (["--nosuch"], "unknown")]:
+        p = start([FWD] + eal("bad", "0,1", ["net_null0"]) + ["--"] + bad)
+        rc, out = finish(p, 20)
+        check(rc != 0, "%s accepted" % bad, out)
+        check(msg in out, "no clear message for %s" % bad, out)
+
+
+# ---- perf cases ---------------------------------------------------------
+def perf_pair(kind, name, ini_args, ref_args, timeout=60):
+    srv, cli, ready = PAIRS[kind](name)
+    ref = start([PERF] + eal("ref-" + name, "1", [srv]) + ["--", "--role=reflector"]
+                + ref_args)
+    wait_for(ready, 10, "the reflector side")
+    ini = start([PERF] + eal("ini-" + name, "0", [cli]) + ["--", "--role=initiator",
+                "--timeout=10"] + ini_args)
+    rc_i, out_i = finish(ini, timeout)
+    rc_r, out_r = finish(ref, 10)
+    check(rc_i == 0, "initiator exited %s" % rc_i, out_i + out_r)
+    check(rc_r == 0, "reflector exited %s" % rc_r, out_r)
+    return out_i, out_r
+
+
+def tmpfile(suffix):
+    path = "/tmp/%s%s" % (TAG, suffix)
+    paths.append(path)
+    return path
+
+
+def perf_latency(kind):
+    js, svg, raw = tmpfile(".json"), tmpfile(".svg"), "/dev/shm/%s-raw" % TAG
+    if kind == "ivshmem":
+        raw = None  # the PMD's own file is used below
+    else:
+        paths.append(raw)
+        with open(raw, "wb") as f:
+            f.truncate(4 << 20)
+    extra = ["--raw-shm=" + raw] if raw else []
+    out, _ = perf_pair(kind, "lat", ["--samples=3000", "--warmup=200",
+                                     "--json=" + js, "--svg=" + svg] + extra, extra)
+    d = json.load(open(js))
+    lat = d["latency"]["packet"]
+    check(lat["samples"] + lat["lost"] == 3000, "sample count", out)
+    check(0 < lat["min_ns"] <= lat["p50_ns"] <= lat["p99_ns"] <= lat["max_ns"],
+          "percentiles not ordered", out)
+    if raw:
+        check(d["latency"]["raw"]["samples"] == 3000, "raw samples", out)
+    root = ET.parse(svg).getroot()
+    check(root.tag.endswith("svg"), "not an svg root", out)
+    texts = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    check("p50" in texts and "p99" in texts and "round-trip" in texts,
+          "SVG lacks markers/labels", texts)
+
+
+def perf_throughput(kind, bidir=False):
+    js = tmpfile(".json")
+    args = ["--mode=throughput", "--sizes=64,1500", "--duration=0.5", "--json=" + js]
+    if bidir:
+        args.append("--bidir")
+    out, _ = perf_pair(kind, "tput", args, [])
+    d = json.load(open(js))
+    rows = d["throughput"]
+    check([r["size"] for r in rows] == [64, 1500], "sizes", out)
+    for r in rows:
+        check(r["fwd_rx"] > 0 and r["mpps"] > 0, "no traffic at %d" % r["size"], out)
+        check(r["fwd_rx"] <= r["fwd_tx"], "received more than sent", out)
+        if bidir:
+            check(r["rev_rx"] > 0 and r["rev_rx"] <= r["rev_tx"], "bidir reverse", out)
+
+
+def perf_raw():
+    raw = "/dev/shm/%s-rawonly" % TAG
+    paths.append(raw)
+    with open(raw, "wb") as f:
+        f.truncate(1 << 20)
+    js = tmpfile(".json")
+    common = ["--mode=raw", "--raw-shm=" + raw]
+    ref = start([PERF] + eal("rawr", "1", []) + ["--", "--role=reflector"] + common)
+    ini = start([PERF] + eal("rawi", "0", []) + ["--", "--role=initiator",
+                "--samples=20000", "--json=" + js] + common)
+    rc_i, out_i = finish(ini, 30)
+    rc_r, out_r = finish(ref, 10)
+    check(rc_i == 0 and rc_r == 0, "raw exit codes", out_i + out_r)
+    check(json.load(open(js))["latency"]["raw"]["samples"] == 20000, "raw samples", out_i)
+
+
+def perf_bad_args():
+    for bad, msg in [(["--mode=latency"], "--role"),
+                     (["--role=boss"], "unknown value"),
+                     (["--role=initiator", "--mode=raw"], "--raw-shm"),
+                     (["--role=initiator", "--sizes=64,x"], "not a valid number"),
+                     (["--role=initiator", "--mode=throughput", "--svg=/tmp/x.svg"],
+                      "--svg"),
+                     (["--role=initiator", "--port=3"], "does not exist")]:
+        p = start([PERF] + eal("bad", "0", ["net_null0"]) + ["--"] + bad)
+        rc, out = finish(p, 20)
+        check(rc != 0, "%s accepted" % bad, out)
+        check(msg in out, "no clear message for %s" % bad, out)
+
+
+def needs_ivshmem(fn):
+    def run(*a):
+        if not have_ivshmem():
+            print("SKIP: net_ivshmem not built")
+            sys.exit(77)
+        fn(*a)
+    return run
+
+
+CASES = {
+    "fwd-modes-null": fwd_modes_null,
+    "fwd-ring-single-port": fwd_ring_single_port,
+    "fwd-txonly-rxonly-memif": lambda: fwd_tx_rx("memif"),
+    "fwd-io-bounce-memif": lambda: fwd_io_bounce("memif", "io"),
+    "fwd-macswap-bounce-memif": lambda: fwd_io_bounce("memif", "macswap"),
+    "fwd-bad-args": fwd_bad_args,
+    "perf-latency-memif": lambda: perf_latency("memif"),
+    "perf-throughput-memif": lambda: perf_throughput("memif"),
+    "perf-bidir-memif": lambda: perf_throughput("memif", True),
+    "perf-raw": perf_raw,
+    "perf-bad-args": perf_bad_args,
+    "fwd-txonly-rxonly-ivshmem": needs_ivshmem(lambda: fwd_tx_rx("ivshmem")),
+    "fwd-io-bounce-ivshmem": needs_ivshmem(lambda: fwd_io_bounce("ivshmem")),
+    "perf-latency-ivshmem": needs_ivshmem(lambda: perf_latency("ivshmem")),
+    "perf-throughput-ivshmem": needs_ivshmem(lambda: perf_throughput("ivshmem")),
+}
+
+if __name__ == "__main__":
+    case = sys.argv[2]
+    try:
+        CASES[case]()
+        print("PASS " + case)
+    except AssertionError as e:
+        print("FAIL %s: %s" % (case, e))
+        sys.exit(1)
+    finally:
+        cleanup()
