@@ -24,11 +24,14 @@ struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs)
 static int setup_queues(uint16_t port, const struct app_port_conf *c)
 {
 	int socket = rte_eth_dev_socket_id(port);
-	uint16_t q;
+	uint16_t q, nb_rxd = c->nb_rxd, nb_txd = c->nb_txd;
 	int rc;
 
+	/* PMDs with fixed rings (net_ivshmem: ring_size) adjust the request */
+	rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
+
 	for (q = 0; q < c->nb_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, c->nb_rxd, socket, NULL,
+		rc = rte_eth_rx_queue_setup(port, q, nb_rxd, socket, NULL,
 					    c->mp);
 		if (rc < 0) {
 			fprintf(stderr, "port %u: rx queue %u setup: %s\n",
@@ -37,7 +40,7 @@ static int setup_queues(uint16_t port, const struct app_port_conf *c)
 		}
 	}
 	for (q = 0; q < c->nb_txq; q++) {
-		rc = rte_eth_tx_queue_setup(port, q, c->nb_txd, socket, NULL);
+		rc = rte_eth_tx_queue_setup(port, q, nb_txd, socket, NULL);
 		if (rc < 0) {
 			fprintf(stderr, "port %u: tx queue %u setup: %s\n",
 				port, q, rte_strerror(-rc));

@@ -256,7 +256,8 @@ def tmpfile(suffix):
 def perf_latency(kind):
     js, svg, raw = tmpfile(".json"), tmpfile(".svg"), "/dev/shm/%s-raw" % TAG
     if kind == "ivshmem":
-        raw = None  # the PMD's own file is used below
+        # the PMD's own region: the floor uses its unused last 4 KiB
+        raw = "/dev/shm/%s-lat" % TAG
     else:
         paths.append(raw)
         with open(raw, "wb") as f:
