@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Link monitor of net_ivshmem: every IVSHMEM_HEARTBEAT_US on the EAL
  * interrupt thread it bumps our heartbeat and decides whether the peer is
- * up (state UP, heartbeat moving, same generation). Changes raise LSC.
+ * up (state UP, heartbeat moving, same generation, synced to our Tx).
+ * Changes raise LSC.
  * The data path never depends on it: it only reports.
  */
 #include <ethdev_driver.h>
@@ -37,6 +38,17 @@ static bool peer_alive(struct pmd_internals *pmd, uint64_t now)
 	return now - pmd->peer_last_seen_us < IVSHMEM_LINK_TIMEOUT_US;
 }
 
+/* The peer has synced to our generation: what we send now is received. */
+static bool peer_synced(struct rte_eth_dev *dev)
+{
+	struct ivshmem_txq *txq;
+
+	if (dev->data->nb_tx_queues == 0 || dev->data->tx_queues == NULL)
+		return true;
+	txq = dev->data->tx_queues[0];
+	return txq == NULL || ivshm_tx_ready(&txq->ch);
+}
+
 static void link_tick(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
@@ -46,7 +58,7 @@ static void link_tick(void *arg)
 	if (pmd == NULL || pmd->bus == NULL)
 		return;
 	ivshm_region_heartbeat(&pmd->region);
-	up = peer_alive(pmd, now_us());
+	up = peer_alive(pmd, now_us()) && peer_synced(dev);
 	if (up != __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
 		pmd->link_changes++;

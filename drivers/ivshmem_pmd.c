@@ -16,7 +16,7 @@
 
 #include "ivshmem_pmd.h"
 
-RTE_LOG_REGISTER_SUFFIX(ivshmem_logtype, net.ivshmem, NOTICE);
+RTE_LOG_REGISTER(ivshmem_logtype, pmd.net.ivshmem, NOTICE);
 
 /* ---- Rx ---------------------------------------------------------------- */
 
@@ -105,7 +105,8 @@ static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
 
 static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
 {
-	if (token == 0)
+	/* The token comes from the peer: ring only a vector that can exist. */
+	if (token == 0 || token > IVSHM_MAX_VECTORS)
 		return;
 	/* token = vector + 1, chosen by the sleeping consumer */
 	ivshmem_bus_doorbell(txq->pmd->bus, txq->pmd->peer, token - 1);
@@ -119,13 +120,6 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint32_t room, i, slot = 0, len;
 	uint64_t bytes = 0;
 
-	if (unlikely(!txq->acked)) {
-		if (!ivshm_tx_ready(ch)) {
-			txq->not_ready += nb;
-			return 0;
-		}
-		txq->acked = true;
-	}
 	room = ivshm_tx_space(ch, nb);
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
@@ -393,6 +387,14 @@ static int dev_configure(struct rte_eth_dev *dev)
 	return 0;
 }
 
+static void rxq_sync(struct ivshmem_rxq *rxq)
+{
+	uint16_t c;
+
+	for (c = 0; rxq != NULL && c < rxq->nb_ch; c++)
+		ivshm_rx_sync(&rxq->ch[c]);
+}
+
 static int dev_start(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
@@ -405,8 +407,12 @@ static int dev_start(struct rte_eth_dev *dev)
 			return rc;
 		pmd->rx_intr = true;
 	}
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		/* Ack a producer that is already there: its link comes up
+		 * before our first poll. */
+		rxq_sync(dev->data->rx_queues[q]);
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
 	pmd->started = true;
@@ -465,12 +471,14 @@ static int dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_rx_bufsize = 0; /* segments are chained as needed */
 	info->min_mtu = RTE_ETHER_MIN_MTU;
 	info->max_mtu = (uint16_t)(g->buf_size - RTE_ETHER_HDR_LEN);
-	info->rx_desc_lim.nb_max = (uint16_t)RTE_MIN(g->ring_size, (uint32_t)UINT16_MAX);
-	info->rx_desc_lim.nb_min = info->rx_desc_lim.nb_max;
+	/* The ring size is the region's (ring_size devarg when formatting);
+	 * any descriptor count an application asks for is accepted. */
+	info->rx_desc_lim.nb_max = UINT16_MAX;
+	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
 	info->tx_desc_lim = info->rx_desc_lim;
-	info->default_rxportconf.ring_size = info->rx_desc_lim.nb_max;
-	info->default_txportconf.ring_size = info->tx_desc_lim.nb_max;
+	info->default_rxportconf.ring_size = (uint16_t)RTE_MIN(g->ring_size, (uint32_t)UINT16_MAX);
+	info->default_txportconf.ring_size = info->default_rxportconf.ring_size;
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -578,7 +586,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 		if (txq == NULL)
 			continue;
 		txq->opackets = txq->obytes = txq->ring_full = 0;
-		txq->not_ready = txq->too_big = txq->doorbells = 0;
+		txq->too_big = txq->doorbells = 0;
 		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
 	}
 	dev->data->rx_mbuf_alloc_failed = 0;
@@ -587,7 +595,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
-	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN, XS_TX_NOT_READY,
+	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
 	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES, XS_COUNT
 };
 
@@ -599,7 +607,6 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_RX_DROPPED] = "rx_dropped",
 	[XS_TX_RING_FULL] = "tx_ring_full",
 	[XS_TX_PEER_DOWN] = "tx_peer_down",
-	[XS_TX_NOT_READY] = "tx_peer_not_ready",
 	[XS_TX_TOO_BIG] = "tx_too_big",
 	[XS_TX_BAD_INDEX] = "tx_bad_index",
 	[XS_TX_DOORBELLS] = "tx_doorbells",
@@ -633,7 +640,6 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 			continue;
 		/* Refusals while the peer is down are reported as such. */
 		v[down ? XS_TX_PEER_DOWN : XS_TX_RING_FULL] += txq->ring_full;
-		v[XS_TX_NOT_READY] += txq->not_ready;
 		v[XS_TX_TOO_BIG] += txq->too_big;
 		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
 		v[XS_TX_DOORBELLS] += txq->doorbells;

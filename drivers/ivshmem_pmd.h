@@ -41,12 +41,10 @@ struct ivshmem_rxq {
 
 struct ivshmem_txq {
 	struct ivshm_tx ch;
-	bool acked;             /* consumer synced to our generation */
 	uint16_t queue_id;
 	struct pmd_internals *pmd;
 	uint64_t opackets, obytes;
 	uint64_t ring_full;     /* refused: no free descriptor */
-	uint64_t not_ready;     /* refused: peer has not synced our generation */
 	uint64_t too_big;       /* dropped: longer than buf_size */
 	uint64_t doorbells;
 } __rte_cache_aligned;

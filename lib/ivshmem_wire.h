@@ -111,7 +111,9 @@ struct ivshm_wire_chan {
 	/* line 0: written by the producer */
 	_Atomic uint32_t head;        /* free-running count of published descs */
 	_Atomic uint32_t prod_gen;    /* producer's generation */
-	uint8_t pad0[64 - 8];
+	_Atomic uint32_t gen_start;   /* head when prod_gen began: older descs
+				       * belong to a previous generation */
+	uint8_t pad0[64 - 12];
 	/* line 1: written by the consumer on every burst */
 	_Atomic uint32_t tail;        /* free-running count of consumed descs */
 	uint8_t pad1[64 - 4];

@@ -339,7 +339,10 @@ int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 	/* Keep the head where it is: the consumer resyncs its tail to it when
 	 * it sees our new generation, dropping what our last life left. */
 	tx->head = atomic_load_explicit(&tx->ctl->head, RELAXED);
-	tx->tail_seen = tx->head;
+	/* Assume the ring full until we read the consumer's tail: what our
+	 * last life left may still be unconsumed. */
+	tx->tail_seen = tx->head - (tx->mask + 1);
+	atomic_store_explicit(&tx->ctl->gen_start, tx->head, RELAXED);
 	atomic_store_explicit(&tx->ctl->prod_gen, tx->gen, RELEASE);
 	return IVSHM_OK;
 }
@@ -402,18 +405,45 @@ uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
 	return atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED);
 }
 
-/* The producer restarted (new generation): drop what it left, ack it. */
+/* Distance from a to b if b lies in [a, a + ring_size], else -1. */
+static int64_t index_distance(uint32_t a, uint32_t b, uint32_t ring_size)
+{
+	return b - a <= ring_size ? (int64_t)(b - a) : -1;
+}
+
+/* The producer (re)started a generation, or we did: resume at the later of
+ * our shared tail and the generation's first descriptor, so leftovers of a
+ * dead producer are dropped while what the new one already sent is kept.
+ * Indices the peer may have garbled fall back to "drop everything". */
 static void rx_resync(struct ivshm_rx *rx, uint32_t gen)
 {
+	uint32_t start = atomic_load_explicit(&rx->ctl->gen_start, RELAXED);
 	uint32_t head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
+	uint32_t tail = atomic_load_explicit(&rx->ctl->tail, RELAXED);
+	int64_t start_ok = index_distance(start, head, rx->ring_size);
+	int64_t tail_ok = index_distance(tail, head, rx->ring_size);
+	uint32_t resume = head;
 
+	if (start_ok >= 0 && tail_ok >= 0)
+		resume = start_ok < tail_ok ? start : tail;
+	else if (start_ok >= 0)
+		resume = start;
 	if (rx->expect_gen != 0)
 		rx->err.resyncs++;
-	rx->tail = head;
-	rx->head_seen = head;
+	rx->tail = resume;
+	rx->head_seen = resume;
 	rx->expect_gen = gen;
-	atomic_store_explicit(&rx->ctl->tail, head, RELEASE);
+	atomic_store_explicit(&rx->ctl->tail, resume, RELEASE);
 	atomic_store_explicit(&rx->ctl->ack_gen, gen, RELEASE);
+}
+
+bool ivshm_rx_sync(struct ivshm_rx *rx)
+{
+	uint32_t gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
+
+	if (gen != 0 && gen != rx->expect_gen)
+		rx_resync(rx, gen);
+	return gen != 0;
 }
 
 uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
@@ -426,7 +456,6 @@ uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
 			if (gen == 0)
 				return 0; /* no producer yet */
 			rx_resync(rx, gen);
-			return 0;
 		}
 		head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
 		/* The producer's head lies in [tail, tail + ring_size]. */

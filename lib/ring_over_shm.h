@@ -145,6 +145,10 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n);
 
 /* ---- consumer ---- */
+/* Syncs to the producer's generation now if it changed (acks it, drops its
+ * leftovers), without waiting for the next avail(). For the consuming thread
+ * only, e.g. at start. Returns true once synced to a live producer. */
+bool ivshm_rx_sync(struct ivshm_rx *rx);
 /* Descriptors ready, at most `max`. Resyncs (drops what is queued) when the
  * producer's generation changed; returns 0 if the head is out of range. */
 uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max);

@@ -5,7 +5,7 @@
  * was lost, reordered or corrupted and the ethdev stats agree.
  * Usage: ivshmem-traffic <EAL args> -- [--count N] [--expect N]
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
- *        [--seed N] [--link-sequence up,down,up]
+ *        [--seed N] [--link-sequence up,down,up [--hold S]]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +37,7 @@ struct opts {
 	uint64_t count, expect;
 	uint32_t min_size, max_size;
 	bool segs, rx_intr;
-	double timeout_s;
+	double timeout_s, hold_s;
 	uint32_t seed;
 	char link_seq[128];
 };
@@ -86,7 +86,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "min-size", 1, 0, 'm' }, { "max-size", 1, 0, 'M' },
 		{ "segs", 0, 0, 's' }, { "rx-intr", 0, 0, 'i' },
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
-		{ "link-sequence", 1, 0, 'l' }, { 0, 0, 0, 0 },
+		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -102,6 +102,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'i': o->rx_intr = true; break;
 		case 't': o->timeout_s = strtod(optarg, NULL); break;
 		case 'r': o->seed = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'h': o->hold_s = strtod(optarg, NULL); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -240,16 +241,22 @@ static void sleep_on_rx_intr(uint16_t port)
 	}
 }
 
+/* Waits for the link state, draining Rx like any live application would
+ * (the peer may only send once we have synced to it). */
 static bool wait_link(uint16_t port, bool up, double timeout_s)
 {
 	uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * rte_get_timer_hz());
+	struct rte_mbuf *bufs[BURST];
 	struct rte_eth_link link;
+	uint16_t n;
 
 	while (rte_get_timer_cycles() < end && !stop_requested) {
 		if (rte_eth_link_get_nowait(port, &link) == 0 &&
 		    (link.link_status == RTE_ETH_LINK_UP) == up)
 			return true;
-		rte_delay_us_sleep(1000);
+		n = rte_eth_rx_burst(port, 0, bufs, BURST);
+		rte_pktmbuf_free_bulk(bufs, n);
+		rte_delay_us_sleep(200);
 	}
 	return false;
 }
@@ -272,6 +279,8 @@ static int run_link_sequence(uint16_t port, const struct opts *o)
 		       (double)(rte_get_timer_cycles() - t0) * 1e3 / rte_get_timer_hz());
 		fflush(stdout);
 	}
+	/* Stay attached so the peer can see us too. */
+	wait_link(port, false, o->hold_s);
 	return 0;
 }
 

@@ -20,7 +20,13 @@ cleanup() {
   rm -rf "$work" /dev/shm/$tag* /var/run/dpdk/$tag*
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }; done; exit 1; }
+fail() {
+  echo "FAIL: $*"
+  for f in "$work"/*.log; do
+    [ -f "$f" ] && { echo "--- $f"; grep -v '^EAL\|^TELEMETRY' "$f" | tail -30; }
+  done
+  exit 1
+}
 
 eal() { # eal NAME: EAL args of one process
   echo "--no-huge -m 256 --no-pci --file-prefix $tag-$1 -d $pmd --log-level=pmd.net.ivshmem:info"
@@ -87,7 +93,7 @@ shm-traffic)
 link)
   # a watches: up (b attached) -> down (b exited) -> up (b back)
   start_server 2
-  run_bg a "net_ivshmem0,server=$sock" --link-sequence up,down,up --timeout 20
+  run_bg a "net_ivshmem0,server=$sock" --link-sequence up,down,up --hold 2 --timeout 20
   run_bg b1 "net_ivshmem0,server=$sock" --count 1000 --expect 0
   expect_pass b1 "$pid_b1"
   wait_for "grep -q 'LINK down' '$work/a.log'" 20 || fail "a never saw link down"
@@ -116,7 +122,9 @@ testpmd-txonly|testpmd-io)
   if [ $scenario = testpmd-txonly ]; then modes=(txonly rxonly); else modes=(io io); fi
   for i in 0 1; do
     # shellcheck disable=SC2046
-    dpdk-testpmd $(eal tp$i) --vdev "net_ivshmem0,server=$sock" -- \
+    # forwarding lcores on different cores: tp0 forwards on cpu 1, tp1 on cpu 0
+    lc=("0@0,1@1" "0@1,1@0")
+    dpdk-testpmd $(eal tp$i) --lcores "${lc[$i]}" --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
       --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt \
       $([ $scenario = testpmd-io ] && [ $i = 0 ] && echo --tx-first) \
       >"$work/tp$i.log" 2>&1 < <(sleep 60) &

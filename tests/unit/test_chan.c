@@ -541,6 +541,27 @@ static void test_producer_restart_drops_stale(void)
 	pair_close(&p);
 }
 
+/* A restarted producer need not wait for the consumer: what it sends before
+ * the consumer notices the new generation is kept, the old life's is not. */
+static void test_producer_restart_keeps_new_generation_sent_early(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(send_seq(&p.tx, 0, 5, 64), 5);
+	CHECK_EQ(recv_seq(&p.rx, 0, 2, 64), 2); /* 3 stale left */
+	CHECK_EQ(ivshm_region_attach(&p.a, p.base, p.a.size, 0, NULL,
+				     IVSHM_ATTACH_TAKEOVER), 0);
+	CHECK_EQ(ivshm_tx_open(&p.tx, &p.a, 1, 0), 0);
+	/* 3 slots still hold stale descriptors: only 5 are free. */
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 5);
+	CHECK_EQ(send_seq(&p.tx, 200, 4, 64), 4);
+	CHECK_EQ(recv_seq(&p.rx, 200, 8, 64), 4);
+	CHECK_EQ(p.rx.err.resyncs, 1);
+	CHECK_EQ(p.rx.err.bad_index + p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
 static void test_consumer_restart_syncs_without_resync_count(void)
 {
 	struct pair p;
@@ -550,7 +571,9 @@ static void test_consumer_restart_syncs_without_resync_count(void)
 	CHECK_EQ(ivshm_region_attach(&p.b, p.base, p.a.size, 1, NULL,
 				     IVSHM_ATTACH_TAKEOVER), 0);
 	CHECK_EQ(ivshm_rx_open(&p.rx, &p.b, 0, 0), 0);
-	CHECK_EQ(recv_seq(&p.rx, 0, 8, 64), 0); /* what the old life left */
+	/* The producer is alive and unchanged: what it queued while we were
+	 * dead is its current generation's, so the new life receives it. */
+	CHECK_EQ(recv_seq(&p.rx, 0, 8, 64), 4);
 	CHECK_EQ(p.rx.err.resyncs, 0);
 	CHECK(ivshm_tx_ready(&p.tx));
 	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 8);
@@ -583,6 +606,7 @@ int main(void)
 	RUN(test_arm_with_pending_refuses_to_sleep);
 	RUN(test_rx_open_clears_stale_need_wakeup);
 	RUN(test_producer_restart_drops_stale);
+	RUN(test_producer_restart_keeps_new_generation_sent_early);
 	RUN(test_consumer_restart_syncs_without_resync_count);
 	return check_exit_code();
 }
