@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * fuzz_rx: a hostile peer owns part of a region. The input picks a small
+ * geometry, then is a script of records that either overwrite bytes of
+ * what the peer controls (header, peer table, its channel's control line,
+ * descriptors and buffers, the consumer lines of our Tx channel) or make
+ * us act (attach, rx burst, tx burst, arm, peer read). The region is an
+ * exactly sized heap block and packet buffers are exactly `cap` bytes, so
+ * ASan flags any access outside them; the asserts check the API contract
+ * (counts bounded by what was asked, lengths within the buffer).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring_over_shm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ME   0u
+#define PEER 1u
+#define MAX_BURST 64u
+
+#define CHECK(c) do { if (!(c)) { \
+	fprintf(stderr, "fuzz_rx: %s:%d: %s\n", __FILE__, __LINE__, #c); \
+	abort(); } } while (0)
+
+struct input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static unsigned int take(struct input *in)
+{
+	if (in->left == 0)
+		return 0;
+	in->left--;
+	return *in->p++;
+}
+
+struct world {
+	uint8_t *base;
+	uint64_t size;
+	struct ivshm_geometry geo;
+	struct ivshm_region peer, me;
+	struct ivshm_tx peer_tx[2], my_tx[2];
+	struct ivshm_rx my_rx[2];
+	bool attached, failed;
+};
+
+/* What the peer may write, as (start, length) in the region. Offsets come
+ * from a correctly formatted layout: a hostile peer writes whatever it
+ * likes there, we only choose where it aims. */
+static void peer_area(const struct world *w, unsigned int kind, unsigned int q,
+		      uint64_t *start, uint64_t *len)
+{
+	const struct ivshm_region *r = &w->peer;
+	uint64_t ring = w->geo.ring_size;
+	uint64_t to_me = (uint64_t)(PEER * (w->geo.max_peers - 1) + ME) *
+			 w->geo.queues + q;
+	uint64_t from_me = (uint64_t)(ME * (w->geo.max_peers - 1) + PEER - 1) *
+			   w->geo.queues + q;
+	uint64_t chan_to_me = r->chans_off + to_me * r->chan_stride;
+	uint64_t chan_from_me = r->chans_off + from_me * r->chan_stride;
+
+	switch (kind) {
+	case 0: *start = 0; *len = sizeof(struct ivshm_wire_hdr); break;
+	case 1: *start = sizeof(struct ivshm_wire_hdr);
+		*len = (uint64_t)w->geo.max_peers * sizeof(struct ivshm_wire_peer);
+		break;
+	case 2: *start = chan_to_me; *len = r->desc_off; break;
+	case 3: *start = chan_to_me + r->desc_off; *len = ring * 8; break;
+	case 4: *start = chan_to_me + r->bufs_off; *len = ring * w->geo.buf_size;
+		break;
+	default: /* the consumer lines of our Tx channel */
+		*start = chan_from_me + 64; *len = 128; break;
+	}
+}
+
+static void patch(struct world *w, unsigned int kind, unsigned int q,
+		  struct input *in)
+{
+	uint64_t start, len, off;
+	unsigned int n = take(in) % 17, i;
+
+	off = take(in) | take(in) << 8;
+	peer_area(w, kind, q, &start, &len);
+	off %= len;
+	for (i = 0; i < n && off + i < len; i++)
+		w->base[start + off + i] = (uint8_t)take(in);
+}
+
+static void attach_me(struct world *w, unsigned int flags)
+{
+	int rc;
+
+	if (w->attached || w->failed)
+		return;
+	rc = ivshm_region_attach(&w->me, w->base, w->size, ME, &w->geo, flags);
+	if (rc != IVSHM_OK) {
+		/* a clean refusal with a named reason */
+		CHECK(rc < 0 && rc >= IVSHM_EINUSE);
+		CHECK(strcmp(ivshm_strerror(rc), "") != 0);
+		w->failed = true;
+		return;
+	}
+	CHECK(w->me.size == w->size);
+	CHECK(ivshm_layout_size(&w->me.geo) <= w->size);
+	for (unsigned int q = 0; q < w->geo.queues && q < 2; q++) {
+		CHECK(ivshm_rx_open(&w->my_rx[q], &w->me, PEER, q) == IVSHM_OK);
+		CHECK(ivshm_tx_open(&w->my_tx[q], &w->me, PEER, q) == IVSHM_OK);
+	}
+	w->attached = true;
+}
+
+static void my_rx_burst(struct world *w, unsigned int q, unsigned int n,
+			uint32_t cap)
+{
+	struct ivshm_pkt pkts[MAX_BURST];
+	uint32_t got, i;
+
+	for (i = 0; i < n; i++) {
+		pkts[i].data = malloc(cap);
+		CHECK(pkts[i].data != NULL);
+		pkts[i].len = 0;
+	}
+	got = ivshm_rx_burst(&w->my_rx[q], pkts, n, cap);
+	CHECK(got <= n);
+	for (i = 0; i < got; i++)
+		CHECK(pkts[i].len >= 1 && pkts[i].len <= cap);
+	for (i = 0; i < n; i++)
+		free(pkts[i].data);
+}
+
+static void my_tx_burst(struct world *w, unsigned int q, unsigned int n,
+			uint32_t len)
+{
+	static uint8_t payload[IVSHM_MAX_BUF_SIZE];
+	struct ivshm_pkt pkts[MAX_BURST];
+	bool bell;
+	uint32_t sent;
+
+	for (unsigned int i = 0; i < n; i++) {
+		pkts[i].data = payload;
+		pkts[i].len = len;
+	}
+	sent = ivshm_tx_burst(&w->my_tx[q], pkts, n, &bell);
+	CHECK(sent <= n);
+	CHECK(ivshm_tx_space(&w->my_tx[q], n) <= w->geo.ring_size);
+}
+
+/* The peer sends well-formed packets too, so the fuzzer starts from a
+ * working channel and corrupts it. */
+static void peer_tx_burst(struct world *w, unsigned int q, unsigned int n)
+{
+	uint8_t payload[64];
+	struct ivshm_pkt pkts[MAX_BURST];
+	bool bell;
+
+	memset(payload, 0xa5, sizeof(payload));
+	for (unsigned int i = 0; i < n; i++) {
+		pkts[i].data = payload;
+		pkts[i].len = 1 + i % sizeof(payload);
+	}
+	ivshm_tx_burst(&w->peer_tx[q], pkts, n, &bell);
+}
+
+static void act(struct world *w, unsigned int op, unsigned int q,
+		struct input *in)
+{
+	unsigned int arg = take(in);
+	struct ivshm_peer_view v;
+
+	if (op == 6) {
+		attach_me(w, arg & IVSHM_ATTACH_TAKEOVER);
+		return;
+	}
+	if (op == 7) {
+		peer_tx_burst(w, q, arg % MAX_BURST);
+		return;
+	}
+	attach_me(w, 0);
+	if (!w->attached)
+		return;
+	switch (op) {
+	case 8: my_rx_burst(w, q, arg % MAX_BURST, 1 + take(in) % 2048); break;
+	case 9: my_tx_burst(w, q, arg % MAX_BURST, take(in) << 4); break;
+	case 10:
+		CHECK(ivshm_rx_avail(&w->my_rx[q], arg) <= arg);
+		break;
+	case 11:
+		if (ivshm_rx_arm(&w->my_rx[q]))
+			ivshm_rx_disarm(&w->my_rx[q]);
+		break;
+	case 12:
+		ivshm_rx_sync(&w->my_rx[q]);
+		(void)ivshm_tx_ready(&w->my_tx[q]);
+		break;
+	default:
+		CHECK(ivshm_peer_read(&w->me, (uint16_t)arg, &v) ==
+		      (arg < w->me.geo.max_peers ? IVSHM_OK : IVSHM_EINVAL));
+		break;
+	}
+}
+
+static int setup(struct world *w, unsigned int shape)
+{
+	w->geo.max_peers = 2 + (shape >> 7);
+	w->geo.queues = 1 + (shape & 1);
+	w->geo.ring_size = 2u << ((shape >> 1) & 7);
+	w->geo.buf_size = 64u << ((shape >> 4) & 3);
+	w->size = ivshm_layout_size(&w->geo);
+	CHECK(w->size != 0 && w->size % 4096 == 0);
+	w->base = aligned_alloc(4096, w->size);
+	CHECK(w->base != NULL);
+	memset(w->base, 0, w->size);
+	CHECK(ivshm_region_attach(&w->peer, w->base, w->size, PEER, &w->geo,
+				  IVSHM_ATTACH_FORMAT) == IVSHM_OK);
+	for (unsigned int q = 0; q < w->geo.queues; q++)
+		CHECK(ivshm_tx_open(&w->peer_tx[q], &w->peer, ME, q) == IVSHM_OK);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size };
+	struct world w;
+	unsigned int steps = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (size < 1)
+		return 0;
+	setup(&w, take(&in));
+	/* bounded script: at most 512 records */
+	while (in.left > 0 && steps++ < 512) {
+		unsigned int b = take(&in), op = b & 15, q = (b >> 4) % w.geo.queues;
+
+		if (op < 6)
+			patch(&w, op, q, &in);
+		else
+			act(&w, op, q, &in);
+	}
+	if (w.attached)
+		ivshm_region_detach(&w.me);
+	free(w.base);
+	return 0;
+}
