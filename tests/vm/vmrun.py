@@ -393,12 +393,19 @@ class Ctx:
         goes to WORKDIR/name.log."""
         prefix = "%s-%s" % (self.tag, name)
         RES.path("/var/run/dpdk/" + prefix)
+        # EAL refuses -d paths under a world-writable directory (a clone in
+        # /tmp): load the PMD by soname through LD_LIBRARY_PATH instead.
+        pmd = self.pmd()
+        env = dict(os.environ)
+        env["LD_LIBRARY_PATH"] = os.path.dirname(pmd) + (
+            ":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
         argv = [app, "-l", "1", "--no-huge", "-m", "64", "--no-pci",
-                "--file-prefix", prefix, "-d", self.pmd(),
-                "--log-level=ivshmem,info", "--vdev", vdev, "--"]
+                "--file-prefix", prefix, "-d", os.path.basename(pmd),
+                "--log-level=pmd.net.ivshmem,info", "--vdev", vdev, "--"]
         out = open(os.path.join(self.workdir, name + ".log"), "w")
         proc = RES.spawn(argv + list(app_args), "host " + name, stdout=out,
-                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         env=env)
         proc.log = out.name
         return proc
 
