@@ -5,7 +5,13 @@
  * was lost, reordered or corrupted and the ethdev stats agree.
  * Usage: ivshmem-traffic <EAL args> -- [--count N] [--expect N]
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
- *        [--seed N] [--link-sequence up,down,up [--hold S]]
+ *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
+ * --survive S (fault tests): for S seconds (or until SIGINT) sends and
+ * receives without end while peers come and go; a peer restarting at
+ * sequence 0 is a new life, not a reorder. Prints 'LINK down/up real=MS'
+ * (CLOCK_REALTIME ms) and 'RESUMED life=N' at each life's first packet;
+ * SIGUSR1 marks a point after which packets are counted (after_mark).
+ * PASS if nothing was corrupt or reordered.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -40,6 +47,7 @@ struct opts {
 	double timeout_s, hold_s;
 	uint32_t seed;
 	char link_seq[128];
+	double survive_s;
 };
 
 struct state {
@@ -49,6 +57,13 @@ struct state {
 };
 
 static volatile bool stop_requested;
+static volatile sig_atomic_t mark_requested;
+
+static void on_mark(int sig)
+{
+	(void)sig;
+	mark_requested = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -86,7 +101,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "min-size", 1, 0, 'm' }, { "max-size", 1, 0, 'M' },
 		{ "segs", 0, 0, 's' }, { "rx-intr", 0, 0, 'i' },
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
-		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' },
+		{ "survive", 1, 0, 'S' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -103,6 +119,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 't': o->timeout_s = strtod(optarg, NULL); break;
 		case 'r': o->seed = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'h': o->hold_s = strtod(optarg, NULL); break;
+		case 'S': o->survive_s = strtod(optarg, NULL); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -338,6 +355,99 @@ static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts 
 	return report(port, o, &st);
 }
 
+static long long real_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct survive_state {
+	struct state st;
+	uint64_t lives, after_mark, mark_at;
+	bool link_up, marked;
+	bool fresh; /* link came up since the last packet: a new peer life */
+	long long last_rx_ms;
+};
+
+/* Checks one packet of --survive: a restart at 0 starts a new life. */
+static void survive_packet(struct survive_state *s, struct rte_mbuf *m)
+{
+	uint64_t corrupt = s->st.corrupt;
+	const struct pkt_hdr *h;
+	struct pkt_hdr tmp;
+
+	h = m->pkt_len >= sizeof(*h) ? rte_pktmbuf_read(m, 0, sizeof(*h), &tmp) : NULL;
+	if (h != NULL && h->magic == HDR_MAGIC &&
+	    (h->seq == 0 || (s->fresh && h->seq < s->st.next_rx_seq))) {
+		s->lives++;
+		s->st.next_rx_seq = 0;
+		printf("RESUMED life=%" PRIu64 " real=%lld\n", s->lives, real_ms());
+		fflush(stdout);
+	}
+	check_packet(&s->st, m);
+	if (s->st.corrupt != corrupt)
+		printf("CORRUPT packet len=%u\n", m->pkt_len);
+	s->fresh = false;
+	if (s->marked)
+		s->after_mark++;
+	s->last_rx_ms = real_ms();
+}
+
+static void survive_link(uint16_t port, struct survive_state *s)
+{
+	struct rte_eth_link link;
+	bool up;
+
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		return;
+	up = link.link_status == RTE_ETH_LINK_UP;
+	if (up == s->link_up)
+		return;
+	s->link_up = up;
+	s->fresh |= up;
+	printf("LINK %s real=%lld last_rx=%lld\n", up ? "up" : "down", real_ms(),
+	       s->last_rx_ms);
+	fflush(stdout);
+}
+
+/* --survive: endless checked traffic while peers die and come back. */
+static int run_survive(uint16_t port, struct rte_mempool *mp, struct opts *o)
+{
+	struct survive_state s = { .st.rng = o->seed * 2654435761ull + 1 };
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(o->survive_s * rte_get_timer_hz());
+	struct rte_mbuf *bufs[BURST];
+	uint16_t n, i;
+
+	signal(SIGUSR1, on_mark);
+	o->count = UINT64_MAX;
+	while (!stop_requested && rte_get_timer_cycles() < end) {
+		if (mark_requested && !s.marked) {
+			s.marked = true;
+			printf("MARK real=%lld\n", real_ms());
+			fflush(stdout);
+		}
+		survive_link(port, &s);
+		if (s.link_up)
+			send_some(port, mp, o, &s.st);
+		n = rte_eth_rx_burst(port, 0, bufs, BURST);
+		for (i = 0; i < n; i++) {
+			survive_packet(&s, bufs[i]);
+			rte_pktmbuf_free(bufs[i]);
+		}
+		if (n == 0)
+			rte_delay_us_sleep(50);
+	}
+	printf("RESULT received=%" PRIu64 " lost=%" PRIu64 " reordered=%" PRIu64
+	       " corrupt=%" PRIu64 " lives=%" PRIu64 " after_mark=%" PRIu64 "\n",
+	       s.st.received, s.st.lost, s.st.reordered, s.st.corrupt, s.lives,
+	       s.after_mark);
+	print_xstats(port);
+	printf("%s\n", s.st.corrupt == 0 && s.st.reordered == 0 ? "PASS" : "FAIL");
+	return s.st.corrupt == 0 && s.st.reordered == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct rte_mempool *mp;
@@ -364,7 +474,10 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	rc = o.link_seq[0] != '\0' ? run_link_sequence(0, &o) : run_traffic(0, mp, &o);
+	if (o.survive_s > 0)
+		rc = run_survive(0, mp, &o);
+	else
+		rc = o.link_seq[0] != '\0' ? run_link_sequence(0, &o) : run_traffic(0, mp, &o);
 	fflush(stdout);
 	rte_eth_dev_stop(0);
 	rte_eth_dev_close(0);

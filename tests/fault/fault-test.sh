@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Suite `fault`: the PMD when things go wrong, with real processes.
+# Usage: fault-test.sh SCENARIO   (env: BUILD = meson build dir; KILLS = 20)
+#   peer-kill      kill -9 a peer mid-traffic KILLS times: the survivor never
+#                  crashes or sees a corrupt packet, reports link down within
+#                  100 ms of the kill and resumes with each new peer
+#   server-kill    kill -9 the server: established peers keep exchanging
+#   shm-same-id    a second process claiming a live id is refused
+#   shm-version    a region with another layout major version is refused
+#   shm-too-small  queues=8 on a 4M file is refused naming the sizes
+set -uo pipefail
+scenario=$1
+: "${BUILD:?BUILD must point at the meson build dir}"
+server_bin=$BUILD/host/ivshmem-server
+traffic=$BUILD/tests/dpdk/ivshmem-traffic
+pmd=$(realpath "$BUILD/drivers/librte_net_ivshmem.so")
+kills=${KILLS:-20}
+max_down_ms=${MAX_DOWN_MS:-100}
+tag=ivf$$
+work=$(mktemp -d /tmp/$tag.XXXX)
+sock=$work/ivshmem.sock
+pids=()
+
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work" /dev/shm/$tag* /var/run/dpdk/$tag*
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for f in "$work"/*.log; do
+    [ -f "$f" ] && { echo "--- $f"; grep -v '^EAL\|^TELEMETRY' "$f" | tail -20; }
+  done
+  exit 1
+}
+
+eal() { # eal NAME: EAL args of one process
+  echo "--no-huge -m 256 --no-pci --file-prefix $tag-$1 -d $pmd --log-level=pmd.net.ivshmem:info"
+}
+
+wait_for() { # wait_for CONDITION-COMMAND SECONDS
+  local end=$((SECONDS + $2))
+  while ! eval "$1"; do
+    [ $SECONDS -lt $end ] || return 1
+    sleep 0.02
+  done
+}
+
+start_server() {
+  "$server_bin" -F -S "$sock" -M "$tag" -l 4M -n 2 >"$work/server.log" 2>&1 &
+  pids+=($!); pid_server=$!
+  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
+}
+
+run_bg() { # run_bg NAME VDEV ARGS...
+  local name=$1 vdev=$2; shift 2
+  # shellcheck disable=SC2046
+  "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  eval "pid_$name=$!"
+}
+
+run_fg() { # run_fg NAME VDEV ARGS...: exit status
+  local name=$1 vdev=$2; shift 2
+  # shellcheck disable=SC2046
+  timeout 30 "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1
+}
+
+count() { grep -c "$2" "$work/$1.log" 2>/dev/null; }
+
+stop_and_check() { # stop_and_check NAME PID: SIGINT, expect PASS
+  kill -INT "$2" 2>/dev/null
+  local end=$((SECONDS + 20))
+  while kill -0 "$2" 2>/dev/null; do
+    [ $SECONDS -lt $end ] || { kill -9 "$2"; fail "$1 did not stop"; }
+    sleep 0.05
+  done
+  wait "$2"; local rc=$?
+  grep '^RESULT' "$work/$1.log"
+  [ $rc -eq 0 ] && grep -q '^PASS' "$work/$1.log" || fail "$1 exited $rc (crash or corrupt packets)"
+}
+
+expect_refused() { # expect_refused NAME PATTERN: exit clean non-zero + message
+  local rc=$1 name=$2 pattern=$3
+  [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "$name: exit $rc (want a clean refusal)"
+  grep -q "$pattern" "$work/$name.log" || fail "$name: no message matching '$pattern'"
+  echo "refused: $(grep -o "net_ivshmem.*$pattern.*" "$work/$name.log" | head -1)"
+}
+
+case $scenario in
+peer-kill)
+  start_server
+  run_bg s "net_ivshmem0,server=$sock" --survive 300 --min-size 16 --max-size 1500 --seed 1
+  worst=0
+  for i in $(seq 1 "$kills"); do
+    run_bg v "net_ivshmem0,server=$sock" --count 100000000 --expect 0 --seed $((i + 1)) \
+      --min-size 16 --max-size 1500 --timeout 60
+    # traffic of this life has reached the survivor
+    wait_for "[ \$(count s RESUMED) -ge $i ]" 20 || fail "life $i: survivor got no packet"
+    kill -0 "$pid_s" 2>/dev/null || fail "survivor died"
+    sleep 0.$((RANDOM % 3 + 1)) # let traffic run a random while (not a sync)
+    kill -9 "$pid_v"; killed=$(date +%s%3N)
+    wait "$pid_v" 2>/dev/null
+    wait_for "[ \$(count s 'LINK down') -ge $i ]" 5 || fail "life $i: no link down"
+    down=$(grep '^LINK down' "$work/s.log" | sed -n "${i}p" | sed 's/.*real=\([0-9]*\).*/\1/')
+    delay=$((down - killed))
+    [ $delay -gt $worst ] && worst=$delay
+    echo "kill $i: link down after ${delay} ms"
+    [ $delay -le "$max_down_ms" ] || fail "kill $i: link down ${delay} ms after the kill (> $max_down_ms)"
+  done
+  # and it resumes once more after the last kill
+  run_bg v "net_ivshmem0,server=$sock" --count 100000000 --expect 0 --seed 99 --timeout 60
+  wait_for "[ \$(count s RESUMED) -gt $kills ]" 20 || fail "survivor did not resume after the last kill"
+  kill -9 "$pid_v"
+  stop_and_check s "$pid_s"
+  echo "worst link-down delay: $worst ms over $kills kills"
+  ;;
+server-kill)
+  start_server
+  run_bg a "net_ivshmem0,server=$sock" --survive 60 --seed 1
+  run_bg b "net_ivshmem0,server=$sock" --survive 60 --seed 2
+  wait_for "[ \$(count a RESUMED) -ge 1 ] && [ \$(count b RESUMED) -ge 1 ]" 20 ||
+    fail "no traffic before the server kill"
+  kill -9 "$pid_server"; wait "$pid_server" 2>/dev/null
+  kill -USR1 "$pid_a" "$pid_b"
+  wait_for "[ \$(count a MARK) -ge 1 ] && [ \$(count b MARK) -ge 1 ]" 10 || fail "no mark"
+  sleep 1 # traffic after the server died (a duration, not a sync)
+  # checked before stopping: the first to stop takes the other's link down
+  for n in a b; do
+    downs=$(sed -n '/^MARK/,$p' "$work/$n.log" | grep -c '^LINK down')
+    [ "$downs" -eq 0 ] || fail "$n saw the link go down when the server died"
+  done
+  kill -INT "$pid_b"
+  stop_and_check a "$pid_a"; stop_and_check b "$pid_b"
+  for n in a b; do
+    m=$(sed -n 's/.*after_mark=\([0-9]*\).*/\1/p' "$work/$n.log")
+    [ "${m:-0}" -gt 1000 ] || fail "$n received only ${m:-0} packets after the server died"
+    echo "$n: $m packets after the server died, link stayed up"
+  done
+  ;;
+shm-same-id)
+  shm=/dev/shm/$tag-plain
+  run_bg first "net_ivshmem0,shm=$shm,size=4M,id=0" --survive 30
+  wait_for "grep -q 'port 0, peer id 0' '$work/first.log'" 20 || fail "first claimant did not attach"
+  kill -0 "$pid_first" 2>/dev/null || fail "first claimant exited"
+  run_fg second "net_ivshmem0,shm=$shm,size=4M,id=0" --count 1; rc=$?
+  expect_refused "$rc" second 'already attached and alive'
+  kill -0 "$pid_first" 2>/dev/null || fail "first claimant died when the second was refused"
+  stop_and_check first "$pid_first"
+  ;;
+shm-version)
+  shm=/dev/shm/$tag-ver
+  # format the region (a peer that attaches and leaves)
+  run_fg fmt "net_ivshmem0,shm=$shm,size=4M,id=0" --link-sequence down --hold 0 --timeout 5 ||
+    fail "could not format $shm"
+  # version_major is the u16 at offset 4 of the header (lib/ivshmem_wire.h)
+  printf '\x63\x00' | dd of="$shm" bs=1 seek=4 conv=notrunc status=none
+  run_fg ver "net_ivshmem0,shm=$shm,size=4M,id=1" --count 1; rc=$?
+  expect_refused "$rc" ver 'version'
+  ;;
+shm-too-small)
+  shm=/dev/shm/$tag-small
+  run_fg small "net_ivshmem0,shm=$shm,size=4M,id=0,queues=8" --count 1; rc=$?
+  expect_refused "$rc" small 'the geometry needs'
+  ;;
+*) echo "unknown scenario $scenario"; exit 2 ;;
+esac
+echo "OK $scenario"
