@@ -258,9 +258,10 @@ static void sleep_on_rx_intr(uint16_t port)
 	}
 }
 
-/* Waits for the link state, draining Rx like any live application would
- * (the peer may only send once we have synced to it). */
-static bool wait_link(uint16_t port, bool up, double timeout_s)
+/* Waits for the link state. With drain, discards what arrives meanwhile
+ * like a live application would (the --link-sequence watcher); without it,
+ * leaves received packets for the checked traffic loop. */
+static bool wait_link(uint16_t port, bool up, double timeout_s, bool drain)
 {
 	uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * rte_get_timer_hz());
 	struct rte_mbuf *bufs[BURST];
@@ -271,8 +272,10 @@ static bool wait_link(uint16_t port, bool up, double timeout_s)
 		if (rte_eth_link_get_nowait(port, &link) == 0 &&
 		    (link.link_status == RTE_ETH_LINK_UP) == up)
 			return true;
-		n = rte_eth_rx_burst(port, 0, bufs, BURST);
-		rte_pktmbuf_free_bulk(bufs, n);
+		if (drain) {
+			n = rte_eth_rx_burst(port, 0, bufs, BURST);
+			rte_pktmbuf_free_bulk(bufs, n);
+		}
 		rte_delay_us_sleep(200);
 	}
 	return false;
@@ -288,7 +291,7 @@ static int run_link_sequence(uint16_t port, const struct opts *o)
 	for (tok = strtok_r(seq, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		bool up = strcmp(tok, "up") == 0;
 
-		if (!wait_link(port, up, o->timeout_s)) {
+		if (!wait_link(port, up, o->timeout_s, true)) {
 			printf("LINK timeout waiting for %s\n", tok);
 			return 1;
 		}
@@ -297,7 +300,7 @@ static int run_link_sequence(uint16_t port, const struct opts *o)
 		fflush(stdout);
 	}
 	/* Stay attached so the peer can see us too. */
-	wait_link(port, false, o->hold_s);
+	wait_link(port, false, o->hold_s, true);
 	return 0;
 }
 
@@ -340,7 +343,7 @@ static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts 
 	uint64_t end = rte_get_timer_cycles() + (uint64_t)(o->timeout_s * rte_get_timer_hz());
 	unsigned int got;
 
-	if (!wait_link(port, true, o->timeout_s)) {
+	if (!wait_link(port, true, o->timeout_s, false)) {
 		printf("LINK never came up\n");
 		return 1;
 	}
