@@ -24,22 +24,25 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== ivshmem-server: $sock, 4 MiB shm /dev/shm/$tag, 2 vectors"
-"$build/host/ivshmem-server" -F -S "$sock" -M "$tag" -l 4M -n 2 >"$out/server.log" 2>&1 &
+"$build/host/ivshmem-server" -F -v -S "$sock" -M "$tag" -l 4M -n 2 >"$out/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "server did not start: $(cat "$out/server.log")"; exit 1; }
 
-# pair NAME INITIATOR-ARGS...: a reflector (core 1) and an initiator (core 0)
+# pair NAME INITIATOR-ARGS...: a reflector (core 1) and an initiator (core 0);
+# for latency both also ping-pong a raw cache line in the shm (the floor)
 pair() {
   local name=$1; shift
+  local raw=()
+  [ "$name" = latency ] && raw=(--raw-shm="/dev/shm/$tag")
   "$build/apps/ivshmem-perf" -l 1 "${eal[@]}" --file-prefix "$tag-r$name" \
     --vdev "net_ivshmem0,server=$sock" -- --role=reflector \
-    --raw-shm="/dev/shm/$tag" >"$out/$name-reflector.log" 2>&1 &
+    "${raw[@]}" >"$out/$name-reflector.log" 2>&1 &
   local refl=$!
   pids+=($refl)
   "$build/apps/ivshmem-perf" -l 0 "${eal[@]}" --file-prefix "$tag-i$name" \
     --vdev "net_ivshmem0,server=$sock" -- --role=initiator \
-    --raw-shm="/dev/shm/$tag" --json="$out/$name.json" "$@"
+    "${raw[@]}" --json="$out/$name.json" "$@"
   wait "$refl" || true
 }
 
