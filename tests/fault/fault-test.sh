@@ -13,7 +13,10 @@ scenario=$1
 : "${BUILD:?BUILD must point at the meson build dir}"
 server_bin=$BUILD/host/ivshmem-server
 traffic=$BUILD/tests/dpdk/ivshmem-traffic
-pmd=$(realpath "$BUILD/drivers/librte_net_ivshmem.so")
+# EAL refuses -d paths under a world-writable directory (a clone in /tmp):
+# load the PMD by soname through LD_LIBRARY_PATH.
+pmd=librte_net_ivshmem.so
+export LD_LIBRARY_PATH=$BUILD/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 kills=${KILLS:-20}
 max_down_ms=${MAX_DOWN_MS:-100}
 tag=ivf$$
