@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Link monitor of net_ivshmem: every IVSHMEM_HEARTBEAT_US on the EAL
  * interrupt thread it bumps our heartbeat and decides whether the peer is
- * up (state UP, heartbeat moving, same generation, synced to our Tx).
+ * up (port started; peer state UP, heartbeat moving, same generation,
+ * synced to our Tx).
  * Changes raise LSC.
  * The data path never depends on it: it only reports.
  */
@@ -16,26 +17,29 @@ static uint64_t now_us(void)
 	return rte_get_timer_cycles() * 1000000ull / rte_get_timer_hz();
 }
 
-/* Decides the peer's liveness from one sample of its table entry. */
-static bool peer_alive(struct pmd_internals *pmd, uint64_t now)
+/* Decides the peer's liveness from one sample of its table entry; returns
+ * NULL if it is up, else why not (for the log). */
+static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 {
 	struct ivshm_peer_view v;
 
 	if (ivshm_peer_read(&pmd->region, pmd->peer, &v) != IVSHM_OK ||
 	    v.state != IVSHM_PEER_UP)
-		return false;
+		return "peer not attached";
 	if (v.generation != pmd->peer_gen) {
 		/* A restart: report down once so apps see the flap. */
 		pmd->peer_gen = v.generation;
 		pmd->peer_heartbeat = v.heartbeat;
 		pmd->peer_last_seen_us = now;
-		return false;
+		return "peer (re)attached";
 	}
 	if (v.heartbeat != pmd->peer_heartbeat) {
 		pmd->peer_heartbeat = v.heartbeat;
 		pmd->peer_last_seen_us = now;
 	}
-	return now - pmd->peer_last_seen_us < IVSHMEM_LINK_TIMEOUT_US;
+	if (now - pmd->peer_last_seen_us >= IVSHMEM_LINK_TIMEOUT_US)
+		return "peer heartbeat stopped";
+	return NULL;
 }
 
 /* The peer has synced to our generation: what we send now is received. */
@@ -53,17 +57,27 @@ static void link_tick(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
 	struct pmd_internals *pmd = dev->data->dev_private;
+	const char *why;
 	bool up;
 
 	if (pmd == NULL || pmd->bus == NULL)
 		return;
 	ivshm_region_heartbeat(&pmd->region);
-	up = peer_alive(pmd, now_us()) && peer_synced(dev);
+	/* Like a NIC, the link is down while the port is stopped: queues are
+	 * set up by then, so "synced" below means what it says. */
+	if (!__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE))
+		why = "port stopped";
+	else
+		why = peer_down_reason(pmd, now_us());
+	if (why == NULL && !peer_synced(dev))
+		why = "peer has not synced to our generation";
+	up = why == NULL;
 	if (up != __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
 		pmd->link_changes++;
-		IVSHMEM_LOG(INFO, "%s: link %s (peer %u)", pmd->bus->name,
-			    up ? "up" : "down", pmd->peer);
+		IVSHMEM_LOG(INFO, "%s: link %s (peer %u%s%s)", pmd->bus->name,
+			    up ? "up" : "down", pmd->peer, up ? "" : ": ",
+			    up ? "" : why);
 		dev->dev_ops->link_update(dev, 0);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 	}

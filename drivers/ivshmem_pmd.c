@@ -415,7 +415,7 @@ static int dev_start(struct rte_eth_dev *dev)
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
-	pmd->started = true;
+	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -435,7 +435,7 @@ static int dev_stop(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
-	pmd->started = false;
+	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
 	return 0;
 }
 
