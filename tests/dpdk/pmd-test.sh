@@ -5,69 +5,9 @@
 #            rx-intr poll-no-doorbells bad-devargs no-server
 set -uo pipefail
 scenario=$1
-: "${BUILD:?BUILD must point at the meson build dir}"
-server_bin=$BUILD/host/ivshmem-server
-traffic=$BUILD/tests/dpdk/ivshmem-traffic
-# EAL refuses -d paths under a world-writable directory (a clone in /tmp):
-# load the PMD by soname through LD_LIBRARY_PATH.
-pmd=librte_net_ivshmem.so
-export LD_LIBRARY_PATH=$BUILD/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-tag=ivt$$
-work=$(mktemp -d /tmp/$tag.XXXX)
-sock=$work/ivshmem.sock
-pids=()
-
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  [ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $work" || rm -rf "$work"
-  rm -rf /dev/shm/$tag* /var/run/dpdk/$tag*
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.log; do
-    [ -f "$f" ] && { echo "--- $f"; grep -v '^EAL\|^TELEMETRY' "$f" | tail -30; }
-  done
-  exit 1
-}
-
-eal() { # eal NAME: EAL args of one process
-  echo "--no-huge -m 256 --no-pci --file-prefix $tag-$1 -d $pmd --log-level=pmd.net.ivshmem:info"
-}
-
-# wait_for CONDITION-COMMAND SECONDS
-wait_for() {
-  local end=$((SECONDS + $2))
-  while ! eval "$1"; do
-    [ $SECONDS -lt $end ] || return 1
-    sleep 0.05
-  done
-}
-
-start_server() { # start_server VECTORS
-  "$server_bin" -F -S "$sock" -M "$tag" -l 4M -n "$1" >"$work/server.log" 2>&1 &
-  pids+=($!)
-  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
-}
-
-# run_bg NAME VDEV ARGS...: a traffic process in the background
-run_bg() {
-  local name=$1 vdev=$2; shift 2
-  # shellcheck disable=SC2046
-  "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  eval "pid_$name=$!"
-}
-
-wait_pid() { # wait_pid PID SECONDS: exit status, or 124 on timeout
-  local end=$((SECONDS + $2))
-  while kill -0 "$1" 2>/dev/null; do
-    [ $SECONDS -lt $end ] || { kill -9 "$1"; return 124; }
-    sleep 0.05
-  done
-  wait "$1"
-}
+HARNESS_TAG=ivt
+# shellcheck source=../lib/pmd-harness.sh
+. "$(dirname "$0")/../lib/pmd-harness.sh"
 
 expect_pass() { # expect_pass NAME PID
   wait_pid "$2" 120; local rc=$?

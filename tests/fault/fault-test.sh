@@ -10,59 +10,11 @@
 #   shm-too-small  queues=8 on a 4M file is refused naming the sizes
 set -uo pipefail
 scenario=$1
-: "${BUILD:?BUILD must point at the meson build dir}"
-server_bin=$BUILD/host/ivshmem-server
-traffic=$BUILD/tests/dpdk/ivshmem-traffic
-# EAL refuses -d paths under a world-writable directory (a clone in /tmp):
-# load the PMD by soname through LD_LIBRARY_PATH.
-pmd=librte_net_ivshmem.so
-export LD_LIBRARY_PATH=$BUILD/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+HARNESS_TAG=ivf
+# shellcheck source=../lib/pmd-harness.sh
+. "$(dirname "$0")/../lib/pmd-harness.sh"
 kills=${KILLS:-20}
 max_down_ms=${MAX_DOWN_MS:-100}
-tag=ivf$$
-work=$(mktemp -d /tmp/$tag.XXXX)
-sock=$work/ivshmem.sock
-pids=()
-
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work" /dev/shm/$tag* /var/run/dpdk/$tag*
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for f in "$work"/*.log; do
-    [ -f "$f" ] && { echo "--- $f"; grep -v '^EAL\|^TELEMETRY' "$f" | tail -20; }
-  done
-  exit 1
-}
-
-eal() { # eal NAME: EAL args of one process
-  echo "--no-huge -m 256 --no-pci --file-prefix $tag-$1 -d $pmd --log-level=pmd.net.ivshmem:info"
-}
-
-wait_for() { # wait_for CONDITION-COMMAND SECONDS
-  local end=$((SECONDS + $2))
-  while ! eval "$1"; do
-    [ $SECONDS -lt $end ] || return 1
-    sleep 0.02
-  done
-}
-
-start_server() {
-  "$server_bin" -F -S "$sock" -M "$tag" -l 4M -n 2 >"$work/server.log" 2>&1 &
-  pids+=($!); pid_server=$!
-  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
-}
-
-run_bg() { # run_bg NAME VDEV ARGS...
-  local name=$1 vdev=$2; shift 2
-  # shellcheck disable=SC2046
-  "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  eval "pid_$name=$!"
-}
 
 run_fg() { # run_fg NAME VDEV ARGS...: exit status
   local name=$1 vdev=$2; shift 2
@@ -74,12 +26,8 @@ count() { grep -c "$2" "$work/$1.log" 2>/dev/null; }
 
 stop_and_check() { # stop_and_check NAME PID: SIGINT, expect PASS
   kill -INT "$2" 2>/dev/null
-  local end=$((SECONDS + 20))
-  while kill -0 "$2" 2>/dev/null; do
-    [ $SECONDS -lt $end ] || { kill -9 "$2"; fail "$1 did not stop"; }
-    sleep 0.05
-  done
-  wait "$2"; local rc=$?
+  wait_pid "$2" 20; local rc=$?
+  [ $rc -ne 124 ] || fail "$1 did not stop"
   grep '^RESULT' "$work/$1.log"
   [ $rc -eq 0 ] && grep -q '^PASS' "$work/$1.log" || fail "$1 exited $rc (crash or corrupt packets)"
 }
