@@ -32,6 +32,21 @@ int app_parse_u32_list(const char *s, const char *what, uint32_t min,
 		       unsigned int *n);
 int app_parse_mac(const char *s, struct rte_ether_addr *mac);
 
+/* An app's long options: its getopt_long table, the value its --help entry
+ * returns, its usage text and a handler for every other option. */
+struct option;
+struct app_options {
+	const struct option *table;     /* ends with an all-zero entry */
+	int help;
+	void (*usage)(const char *prog);
+	/* Stores one option's value in ctx; 0 on success, -1 if bad. */
+	int (*handle)(int opt, const char *val, void *ctx);
+};
+/* Parses argv (argv[0] + app args, what rte_eal_init leaves) against o.
+ * --help, an unknown option and a stray argument all return -1. */
+int app_parse_options(int argc, char **argv, const struct app_options *o,
+		      void *ctx);
+
 /* ---- app_port.c: configure and start a port ------------------------------ */
 struct app_port_conf {
 	uint16_t nb_rxq, nb_txq;

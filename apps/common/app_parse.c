@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,35 @@ int app_parse_mac(const char *s, struct rte_ether_addr *mac)
 		if (b[i] > 0xff)
 			return -1;
 		mac->addr_bytes[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+int app_parse_options(int argc, char **argv, const struct app_options *o,
+		      void *ctx)
+{
+	int opt;
+
+	/* rescan from the start: EAL has run getopt over its own args */
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", o->table, NULL)) != -1) {
+		if (opt == o->help) {
+			o->usage(argv[0]);
+			return -1;
+		}
+		if (opt == '?') {
+			fprintf(stderr, "unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			o->usage(argv[0]);
+			return -1;
+		}
+		if (o->handle(opt, optarg, ctx) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		return -1;
 	}
 	return 0;
 }

@@ -150,8 +150,9 @@ static int parse_u16(const char *s, const char *what, uint64_t min,
 	return 0;
 }
 
-static int parse_one(int opt, const char *v, struct fwd_args *a)
+static int parse_one(int opt, const char *v, void *ctx)
 {
+	struct fwd_args *a = ctx;
 	uint64_t x;
 
 	switch (opt) {
@@ -195,32 +196,16 @@ static int parse_one(int opt, const char *v, struct fwd_args *a)
 	}
 }
 
+static const struct app_options fwd_options = {
+	.table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
+};
+
 /* argv/argc are what is left after rte_eal_init (argv[0] + app args). */
 int fwd_args_parse(int argc, char **argv, struct fwd_args *a)
 {
-	int opt;
-
 	set_defaults(a);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		if (opt == O_HELP) {
-			usage(argv[0]);
-			return -1;
-		}
-		if (opt == '?') {
-			fprintf(stderr, "unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(argv[0]);
-			return -1;
-		}
-		if (parse_one(opt, optarg, a) < 0)
-			return -1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+	if (app_parse_options(argc, argv, &fwd_options, a) < 0)
 		return -1;
-	}
 	if (a->nb_txq < a->nb_rxq) {
 		fprintf(stderr, "--txq (%u) must be >= --rxq (%u): each rx "
 			"queue forwards to its own tx queue\n", a->nb_txq,

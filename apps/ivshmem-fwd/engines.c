@@ -15,37 +15,27 @@ static uint64_t bytes_of(struct rte_mbuf **pkts, uint16_t n)
 	return b;
 }
 
-static void rewrite_mac(struct fwd_ctx *c, struct fwd_stream *s,
-			struct rte_mbuf **pkts, uint16_t n)
+/* mac and macswap modes differ only in the addresses each header gets:
+ * mac writes the peer's and our own, macswap swaps the received pair. */
+static void set_macs(const struct fwd_ctx *c, const struct fwd_stream *s,
+		     struct rte_mbuf **pkts, uint16_t n, bool swap)
 {
+	const struct rte_ether_addr *peer = &c->args.eth_peer[s->tx_port];
+	const struct rte_ether_addr *own = &c->port_mac[s->tx_port];
+	struct rte_ether_addr dst, src;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		struct rte_ether_hdr *eh =
 			rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
 
+		/* a runt without a whole header is forwarded untouched */
 		if (rte_pktmbuf_data_len(pkts[i]) < sizeof(*eh))
 			continue;
-		rte_ether_addr_copy(&c->args.eth_peer[s->tx_port],
-				    &eh->dst_addr);
-		rte_ether_addr_copy(&c->port_mac[s->tx_port], &eh->src_addr);
-	}
-}
-
-static void swap_mac(struct rte_mbuf **pkts, uint16_t n)
-{
-	struct rte_ether_addr tmp;
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		struct rte_ether_hdr *eh =
-			rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-
-		if (rte_pktmbuf_data_len(pkts[i]) < sizeof(*eh))
-			continue;
-		tmp = eh->src_addr;
-		eh->src_addr = eh->dst_addr;
-		eh->dst_addr = tmp;
+		dst = swap ? eh->src_addr : *peer;
+		src = swap ? eh->dst_addr : *own;
+		eh->dst_addr = dst;
+		eh->src_addr = src;
 	}
 }
 
@@ -121,10 +111,10 @@ uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s)
 		rte_pktmbuf_free_bulk(pkts, n);
 		return n;
 	case FWD_MAC:
-		rewrite_mac(c, s, pkts, n);
+		set_macs(c, s, pkts, n, false);
 		break;
 	case FWD_MACSWAP:
-		swap_mac(pkts, n);
+		set_macs(c, s, pkts, n, true);
 		break;
 	default:
 		break;

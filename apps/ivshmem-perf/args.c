@@ -103,8 +103,9 @@ static int parse_scalar(int opt, const char *v, struct perf_args *a)
 	}
 }
 
-static int parse_one(int opt, const char *v, struct perf_args *a)
+static int parse_one(int opt, const char *v, void *ctx)
 {
+	struct perf_args *a = ctx;
 	int e;
 
 	switch (opt) {
@@ -164,30 +165,15 @@ static int check(const struct perf_args *a)
 	return 0;
 }
 
+static const struct app_options perf_options = {
+	.table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
+};
+
+/* argv/argc are what is left after rte_eal_init (argv[0] + app args). */
 int perf_args_parse(int argc, char **argv, struct perf_args *a)
 {
-	int opt;
-
 	set_defaults(a);
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		if (opt == O_HELP) {
-			usage(argv[0]);
-			return -1;
-		}
-		if (opt == '?') {
-			fprintf(stderr, "unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			usage(argv[0]);
-			return -1;
-		}
-		if (parse_one(opt, optarg, a) < 0)
-			return -1;
-	}
-	if (optind < argc) {
-		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+	if (app_parse_options(argc, argv, &perf_options, a) < 0)
 		return -1;
-	}
 	return check(a);
 }
