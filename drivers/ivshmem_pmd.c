@@ -220,17 +220,17 @@ static void tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 
 /* ---- Rx interrupts ----------------------------------------------------- */
 
-/* Doorbell vector that wakes Rx queue q: 1 + q (vector 0 is the misc
- * interrupt under vfio); a host device with too few vectors uses q. */
-static unsigned int rxq_vector(const struct pmd_internals *pmd, uint16_t q,
-			       uint16_t nb_rxq)
+/* Doorbell vector that wakes Rx queue q: vector 0 is the device's misc
+ * interrupt (vfio's own fd), so queue q uses 1 + q on every backend. */
+static unsigned int rxq_vector(uint16_t q)
 {
-	if (ivshmem_bus_is_pci(pmd->bus) || pmd->bus->nb_vectors > nb_rxq)
-		return 1u + q;
-	return q;
+	return 1u + q;
 }
 
-static int host_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
+/* An ethdev interrupt handle whose efd q is the fd of queue q's vector, so
+ * rte_eth_dev_rx_intr_ctl_q() and rte_epoll_wait() work the same over vfio
+ * MSI-X eventfds and the host device's eventfds. */
+static int rx_intr_handle_create(struct rte_eth_dev *dev, uint16_t nb_rxq)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_intr_handle *ih;
@@ -245,7 +245,7 @@ static int host_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
 	    rte_intr_vec_list_alloc(ih, "ivshmem_intr_vec", nb_rxq) != 0)
 		goto fail;
 	for (q = 0; q < nb_rxq; q++) {
-		fd = pmd->bus->ops->vector_fd(pmd->bus, rxq_vector(pmd, q, nb_rxq));
+		fd = pmd->bus->ops->vector_fd(pmd->bus, rxq_vector(q));
 		if (fd < 0 || rte_intr_efds_index_set(ih, q, fd) != 0 ||
 		    rte_intr_vec_list_index_set(ih, q, RTE_INTR_VEC_RXTX_OFFSET + q) != 0)
 			goto fail;
@@ -253,37 +253,20 @@ static int host_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
 	if (rte_intr_nb_efd_set(ih, nb_rxq) != 0 ||
 	    rte_intr_max_intr_set(ih, nb_rxq + 1) != 0)
 		goto fail;
-	pmd->own_intr = ih;
+	pmd->rx_intr_handle = ih;
 	dev->intr_handle = ih;
 	return 0;
 fail:
+	rte_intr_vec_list_free(ih);
 	rte_intr_instance_free(ih);
 	return -EINVAL;
-}
-
-static int pci_intr_setup(struct rte_eth_dev *dev, uint16_t nb_rxq)
-{
-	struct pmd_internals *pmd = dev->data->dev_private;
-	struct rte_intr_handle *ih = ivshmem_bus_pci_intr_handle(pmd->bus);
-	uint16_t q;
-
-	/* vfio cannot grow an enabled MSI-X set: disable, then enable all. */
-	rte_intr_disable(ih);
-	if (rte_intr_efd_enable(ih, nb_rxq) != 0 ||
-	    rte_intr_vec_list_alloc(ih, "ivshmem_intr_vec", nb_rxq) != 0)
-		return -EINVAL;
-	for (q = 0; q < nb_rxq; q++)
-		rte_intr_vec_list_index_set(ih, q, RTE_INTR_VEC_RXTX_OFFSET + q);
-	if (rte_intr_enable(ih) != 0)
-		return -EIO;
-	dev->intr_handle = ih;
-	return 0;
 }
 
 static int rx_intr_setup(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t nb_rxq = dev->data->nb_rx_queues;
+	unsigned int need = rxq_vector(nb_rxq - 1) + 1;
 	int rc;
 
 	if (!pmd->bus->has_interrupts) {
@@ -292,14 +275,18 @@ static int rx_intr_setup(struct rte_eth_dev *dev)
 			    pmd->bus->name);
 		return -ENOTSUP;
 	}
-	if (pmd->bus->nb_vectors < (ivshmem_bus_is_pci(pmd->bus) ? nb_rxq + 1u : nb_rxq)) {
-		IVSHMEM_LOG(ERR, "%s: Rx interrupts for %u queues need %u doorbell vectors, "
-			    "the device has %u", pmd->bus->name, nb_rxq, nb_rxq + 1u,
-			    pmd->bus->nb_vectors);
+	if (pmd->bus->nb_vectors < need) {
+		IVSHMEM_LOG(ERR, "%s: Rx interrupts for %u queues need %u doorbell vectors "
+			    "(vector 0 + one per queue), the device has %u",
+			    pmd->bus->name, nb_rxq, need, pmd->bus->nb_vectors);
 		return -ENOTSUP;
 	}
-	rc = ivshmem_bus_is_pci(pmd->bus) ? pci_intr_setup(dev, nb_rxq)
-					  : host_intr_setup(dev, nb_rxq);
+	rc = pmd->bus->ops->intr_enable(pmd->bus, need);
+	if (rc == 0) {
+		rc = rx_intr_handle_create(dev, nb_rxq);
+		if (rc != 0)
+			pmd->bus->ops->intr_disable(pmd->bus);
+	}
 	if (rc != 0)
 		IVSHMEM_LOG(ERR, "%s: cannot set up Rx interrupts (%d)", pmd->bus->name, rc);
 	return rc;
@@ -308,18 +295,13 @@ static int rx_intr_setup(struct rte_eth_dev *dev)
 static void rx_intr_teardown(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-	struct rte_intr_handle *ih;
 
-	if (pmd->own_intr != NULL) {
-		rte_intr_vec_list_free(pmd->own_intr);
-		rte_intr_instance_free(pmd->own_intr);
-		pmd->own_intr = NULL;
-	} else if (ivshmem_bus_is_pci(pmd->bus)) {
-		ih = ivshmem_bus_pci_intr_handle(pmd->bus);
-		rte_intr_disable(ih);
-		rte_intr_efd_disable(ih);
-		rte_intr_vec_list_free(ih);
+	if (pmd->rx_intr_handle != NULL) {
+		rte_intr_vec_list_free(pmd->rx_intr_handle);
+		rte_intr_instance_free(pmd->rx_intr_handle);
+		pmd->rx_intr_handle = NULL;
 	}
+	pmd->bus->ops->intr_disable(pmd->bus);
 	dev->intr_handle = NULL;
 }
 
@@ -337,7 +319,7 @@ static int rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct ivshmem_rxq *rxq = dev->data->rx_queues[qid];
-	uint32_t token = rxq_vector(pmd, qid, dev->data->nb_rx_queues) + 1;
+	uint32_t token = rxq_vector(qid) + 1;
 	bool pending = false;
 	uint16_t c;
 

@@ -58,7 +58,7 @@ struct pmd_internals {
 	struct rte_ether_addr mac;
 	bool started;
 	bool rx_intr;            /* Rx interrupts configured */
-	struct rte_intr_handle *own_intr; /* host backend: our efd list */
+	struct rte_intr_handle *rx_intr_handle; /* our efd list over the bus's vector fds */
 	/* link monitor (runs on the EAL interrupt thread) */
 	bool link_up;
 	uint64_t peer_heartbeat;
@@ -81,7 +81,5 @@ int ivshmem_eth_destroy(struct rte_eth_dev *dev);
 /* ivshmem_bus_pci.c */
 struct rte_pci_device;
 int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out);
-struct rte_intr_handle *ivshmem_bus_pci_intr_handle(struct ivshmem_bus_dev *dev);
-bool ivshmem_bus_is_pci(const struct ivshmem_bus_dev *dev);
 
 #endif /* IVSHMEM_PMD_H */

@@ -6,6 +6,7 @@
  * Usage: ivshmem-traffic <EAL args> -- [--count N] [--expect N]
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
+ *        [--pace-us N]  (sleep N us after each Tx burst)
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
  * receives without end while peers come and go; a peer restarting at
  * sequence 0 is a new life, not a reorder. Prints 'LINK down/up real=MS'
@@ -48,6 +49,7 @@ struct opts {
 	uint32_t seed;
 	char link_seq[128];
 	double survive_s;
+	uint32_t pace_us; /* pause after each Tx burst: lets the peer go idle */
 };
 
 struct state {
@@ -102,7 +104,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "segs", 0, 0, 's' }, { "rx-intr", 0, 0, 'i' },
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
 		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' },
-		{ "survive", 1, 0, 'S' }, { 0, 0, 0, 0 },
+		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -120,6 +122,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r': o->seed = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'h': o->hold_s = strtod(optarg, NULL); break;
 		case 'S': o->survive_s = strtod(optarg, NULL); break;
+		case 'p': o->pace_us = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -349,8 +352,11 @@ static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts 
 	}
 	while (!stop_requested && rte_get_timer_cycles() < end &&
 	       (st.sent < o->count || st.received < o->expect)) {
-		if (st.sent < o->count)
+		if (st.sent < o->count) {
 			send_some(port, mp, o, &st);
+			if (o->pace_us != 0)
+				rte_delay_us_sleep(o->pace_us);
+		}
 		receive_some(port, &st, &got);
 		if (got == 0 && st.sent >= o->count && o->rx_intr)
 			sleep_on_rx_intr(port);

@@ -45,14 +45,27 @@ static void pci_reg_write(struct ivshmem_bus_dev *dev, uint32_t off, uint32_t va
 	priv_of(dev)->bar0[off / 4] = val;
 }
 
+/* Programs vfio's MSI-X with vectors [0, n): vector 0 is vfio's own
+ * interrupt fd, vectors 1.. get new eventfds (rte_intr_efd_enable). */
 static int pci_intr_enable(struct ivshmem_bus_dev *dev, unsigned int n)
 {
-	return dev->has_interrupts && n <= dev->nb_vectors ? 0 : -ENOTSUP;
+	struct rte_intr_handle *ih = priv_of(dev)->pdev->intr_handle;
+
+	if (!dev->has_interrupts || n == 0 || n > dev->nb_vectors)
+		return -ENOTSUP;
+	/* vfio cannot grow an enabled MSI-X set: disable, then enable all. */
+	rte_intr_disable(ih);
+	if (rte_intr_efd_enable(ih, n - 1) != 0)
+		return -EINVAL;
+	return rte_intr_enable(ih) == 0 ? 0 : -EIO;
 }
 
 static void pci_intr_disable(struct ivshmem_bus_dev *dev)
 {
-	rte_intr_disable(priv_of(dev)->pdev->intr_handle);
+	struct rte_intr_handle *ih = priv_of(dev)->pdev->intr_handle;
+
+	rte_intr_disable(ih);
+	rte_intr_efd_disable(ih);
 }
 
 static int pci_vector_fd(struct ivshmem_bus_dev *dev, unsigned int vector)
@@ -77,16 +90,6 @@ static const struct ivshmem_bus_ops pci_ops = {
 	.vector_fd = pci_vector_fd,
 	.close = pci_close,
 };
-
-bool ivshmem_bus_is_pci(const struct ivshmem_bus_dev *dev)
-{
-	return dev->ops == &pci_ops;
-}
-
-struct rte_intr_handle *ivshmem_bus_pci_intr_handle(struct ivshmem_bus_dev *dev)
-{
-	return priv_of(dev)->pdev->intr_handle;
-}
 
 /* MSI-X table size from config space; 0 when there is no MSI-X (plain). */
 static unsigned int msix_vectors(struct rte_pci_device *pdev)
