@@ -13,12 +13,15 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "ivshmem_pmd.h"
 
 RTE_LOG_REGISTER(ivshmem_logtype, pmd.net.ivshmem, NOTICE);
 
 /* ---- Rx ---------------------------------------------------------------- */
+
+#define IVSHMEM_RX_PREFETCH 4 /* packets whose data is fetched ahead */
 
 /* Copies len bytes into m, chaining segments when one mbuf is too small. */
 static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
@@ -58,6 +61,11 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 
 	if (n == 0)
 		return 0;
+	/* Fetch the first descriptor and data lines in parallel instead of
+	 * one after the other (the data address is known by convention). */
+	rte_prefetch0(ivshm_rx_desc_hint(ch, 0));
+	for (i = 0; i < n && i < IVSHMEM_RX_PREFETCH; i++)
+		rte_prefetch0(ivshm_rx_data_hint(ch, i));
 	if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0) {
 		/* Leave the packets in the ring: the producer sees backpressure. */
 		rxq->nombuf++;
@@ -66,6 +74,8 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	}
 	for (i = 0; i < n; i++) {
 		m = bufs[i];
+		if (i + IVSHMEM_RX_PREFETCH < n)
+			rte_prefetch0(ivshm_rx_data_hint(ch, i + IVSHMEM_RX_PREFETCH));
 		if (ivshm_rx_get(ch, i, &data, &len) != IVSHM_OK ||
 		    copy_into_mbuf(rxq, m, data, len) != 0) {
 			rte_pktmbuf_free(m);

@@ -362,6 +362,7 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 	rx->bufs = base + r->bufs_off;
 	rx->bufs_len = (uint64_t)r->geo.ring_size * r->geo.buf_size;
 	rx->ring_size = r->geo.ring_size;
+	rx->buf_size = r->geo.buf_size;
 	rx->mask = r->geo.ring_size - 1;
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
 	rx->wake_token = 1;
@@ -374,36 +375,7 @@ bool ivshm_tx_ready(const struct ivshm_tx *tx)
 	return atomic_load_explicit(&tx->ctl->ack_gen, ACQUIRE) == tx->gen;
 }
 
-uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want)
-{
-	uint32_t size = tx->mask + 1;
-	uint32_t free_slots = size - (tx->head - tx->tail_seen);
-	uint32_t tail;
 
-	if (free_slots < want) {
-		tail = atomic_load_explicit(&tx->ctl->tail, ACQUIRE);
-		/* The consumer's tail lies in [head - size, head]. */
-		if (tx->head - tail > size) {
-			tx->err.bad_index++;
-			return 0;
-		}
-		tx->tail_seen = tail;
-		free_slots = size - (tx->head - tail);
-	}
-	return free_slots < want ? free_slots : want;
-}
-
-uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
-{
-	if (n == 0)
-		return 0;
-	tx->head += n;
-	atomic_store_explicit(&tx->ctl->head, tx->head, RELEASE);
-	/* Pairs with the fence in ivshm_rx_arm: either the consumer sees the
-	 * new head before sleeping, or we see its need_wakeup. */
-	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED);
-}
 
 /* Distance from a to b if b lies in [a, a + ring_size], else -1. */
 static int64_t index_distance(uint32_t a, uint32_t b, uint32_t ring_size)
@@ -415,7 +387,7 @@ static int64_t index_distance(uint32_t a, uint32_t b, uint32_t ring_size)
  * our shared tail and the generation's first descriptor, so leftovers of a
  * dead producer are dropped while what the new one already sent is kept.
  * Indices the peer may have garbled fall back to "drop everything". */
-static void rx_resync(struct ivshm_rx *rx, uint32_t gen)
+void ivshm_rx_resync(struct ivshm_rx *rx, uint32_t gen)
 {
 	uint32_t start = atomic_load_explicit(&rx->ctl->gen_start, RELAXED);
 	uint32_t head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
@@ -442,64 +414,22 @@ bool ivshm_rx_sync(struct ivshm_rx *rx)
 	uint32_t gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
 
 	if (gen != 0 && gen != rx->expect_gen)
-		rx_resync(rx, gen);
+		ivshm_rx_resync(rx, gen);
 	return gen != 0;
 }
 
-uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
-{
-	uint32_t gen, head, ready = rx->head_seen - rx->tail;
 
-	if (ready < max) {
-		gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
-		if (gen != rx->expect_gen) {
-			if (gen == 0)
-				return 0; /* no producer yet */
-			rx_resync(rx, gen);
-		}
-		head = atomic_load_explicit(&rx->ctl->head, ACQUIRE);
-		/* The producer's head lies in [tail, tail + ring_size]. */
-		if (head - rx->tail > rx->ring_size) {
-			rx->err.bad_index++;
-			return 0;
-		}
-		rx->head_seen = head;
-		ready = head - rx->tail;
-	}
-	return ready < max ? ready : max;
-}
 
-int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
-		 uint32_t *len)
-{
-	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
-					  RELAXED);
-	uint64_t off = IVSHM_DESC_OFFSET(d);
-	uint32_t n = IVSHM_DESC_LEN(d);
-
-	if (n == 0 || (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) != 0 ||
-	    off > rx->bufs_len || n > rx->bufs_len - off) {
-		rx->err.bad_desc++;
-		return IVSHM_ECORRUPT;
-	}
-	*data = rx->bufs + off;
-	*len = n;
-	return IVSHM_OK;
-}
-
-void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
-{
-	if (n == 0)
-		return;
-	rx->tail += n;
-	atomic_store_explicit(&rx->ctl->tail, rx->tail, RELEASE);
-}
 
 bool ivshm_rx_arm(struct ivshm_rx *rx)
 {
-	atomic_store_explicit(&rx->ctl->need_wakeup, rx->wake_token, RELAXED);
-	atomic_thread_fence(memory_order_seq_cst);
-	if (ivshm_rx_avail(rx, 1) != 0) {
+	/* Dekker with ivshm_tx_publish (seq_cst store, then seq_cst load). */
+	atomic_store_explicit(&rx->ctl->need_wakeup, rx->wake_token,
+			      memory_order_seq_cst);
+	if (atomic_load_explicit(&rx->ctl->head, memory_order_seq_cst) != rx->tail ||
+	    atomic_load_explicit(&rx->ctl->prod_gen, memory_order_relaxed) !=
+	    rx->expect_gen) {
+		/* Something arrived (or the producer restarted): poll again. */
 		ivshm_rx_disarm(rx);
 		return false;
 	}

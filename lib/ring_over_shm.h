@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "ivshmem_wire.h"
 
 /* Result codes (negative); ivshm_strerror() names them. */
@@ -106,7 +108,7 @@ struct ivshm_rx {
 	_Atomic uint64_t *descs;
 	const uint8_t *bufs;
 	uint64_t bufs_len;
-	uint32_t mask, ring_size;
+	uint32_t mask, ring_size, buf_size;
 	uint32_t tail;       /* next descriptor we consume */
 	uint32_t head_seen;  /* producer's head as last read (validated) */
 	uint32_t expect_gen; /* producer generation we synced to; 0: none */
@@ -124,7 +126,24 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 bool ivshm_tx_ready(const struct ivshm_tx *tx);
 /* Free descriptors, at most `want`; re-reads the consumer's tail only when
  * the cached value is not enough. */
-uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want);
+static inline uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want)
+{
+	uint32_t size = tx->mask + 1;
+	uint32_t free_slots = size - (tx->head - tx->tail_seen);
+	uint32_t tail;
+
+	if (free_slots < want) {
+		tail = atomic_load_explicit(&tx->ctl->tail, memory_order_acquire);
+		/* The consumer's tail lies in [head - size, head]. */
+		if (tx->head - tail > size) {
+			tx->err.bad_index++;
+			return 0;
+		}
+		tx->tail_seen = tail;
+		free_slots = size - (tx->head - tail);
+	}
+	return free_slots < want ? free_slots : want;
+}
 /* Buffer of the i-th descriptor after head (i < space), buf_size bytes. */
 static inline uint8_t *ivshm_tx_buf(const struct ivshm_tx *tx, uint32_t i)
 {
@@ -142,23 +161,94 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 /* Publishes n descriptors with one release store. Returns 0, or the
  * consumer's non-zero wake token when it asked for a doorbell (it is about
  * to sleep); the PMD uses token = doorbell vector + 1. */
-uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n);
+static inline uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
+{
+	if (n == 0)
+		return 0;
+	tx->head += n;
+	/* Dekker with ivshm_rx_arm: both sides store then load with seq_cst,
+	 * so either the consumer sees the new head before sleeping or we see
+	 * its need_wakeup. The seq_cst store also orders the descriptors and
+	 * data before the head (release). On x86 it is one xchg. */
+	atomic_store_explicit(&tx->ctl->head, tx->head, memory_order_seq_cst);
+	return atomic_load_explicit(&tx->ctl->need_wakeup, memory_order_seq_cst);
+}
 
 /* ---- consumer ---- */
+/* Resumes after a producer generation change (see doc/bar2-layout.md §6).
+ * Called by ivshm_rx_avail/ivshm_rx_sync; not needed by users. */
+void ivshm_rx_resync(struct ivshm_rx *rx, uint32_t gen);
 /* Syncs to the producer's generation now if it changed (acks it, drops its
  * leftovers), without waiting for the next avail(). For the consuming thread
  * only, e.g. at start. Returns true once synced to a live producer. */
 bool ivshm_rx_sync(struct ivshm_rx *rx);
 /* Descriptors ready, at most `max`. Resyncs (drops what is queued) when the
  * producer's generation changed; returns 0 if the head is out of range. */
-uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max);
+static inline uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
+{
+	uint32_t gen, head, ready = rx->head_seen - rx->tail;
+
+	if (ready < max) {
+		gen = atomic_load_explicit(&rx->ctl->prod_gen, memory_order_acquire);
+		if (gen != rx->expect_gen) {
+			if (gen == 0)
+				return 0; /* no producer yet */
+			ivshm_rx_resync(rx, gen);
+		}
+		head = atomic_load_explicit(&rx->ctl->head, memory_order_acquire);
+		/* The producer's head lies in [tail, tail + ring_size]. */
+		if (head - rx->tail > rx->ring_size) {
+			rx->err.bad_index++;
+			return 0;
+		}
+		rx->head_seen = head;
+		ready = head - rx->tail;
+	}
+	return ready < max ? ready : max;
+}
 /* Validates the i-th ready descriptor (i < avail) and returns its data.
  * Returns 0, or IVSHM_ECORRUPT for a bad descriptor (counted in bad_desc;
  * the caller drops it). The data may still change under us: copy it. */
-int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
-		 uint32_t *len);
+static inline int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
+		 uint32_t *len)
+{
+	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
+					  memory_order_relaxed);
+	uint64_t off = IVSHM_DESC_OFFSET(d);
+	uint32_t n = IVSHM_DESC_LEN(d);
+
+	if (n == 0 || (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) != 0 ||
+	    off > rx->bufs_len || n > rx->bufs_len - off) {
+		rx->err.bad_desc++;
+		return IVSHM_ECORRUPT;
+	}
+	*data = rx->bufs + off;
+	*len = n;
+	return IVSHM_OK;
+}
 /* Returns n descriptors to the producer (one release store). */
-void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n);
+/* Where a conforming producer puts the i-th ready packet (its slot's
+ * buffer): a prefetch hint only, never read without ivshm_rx_get(). */
+static inline const void *ivshm_rx_data_hint(const struct ivshm_rx *rx,
+					     uint32_t i)
+{
+	return rx->bufs + (uint64_t)((rx->tail + i) & rx->mask) * rx->buf_size;
+}
+
+/* The descriptor of the i-th ready packet: a prefetch hint. */
+static inline const void *ivshm_rx_desc_hint(const struct ivshm_rx *rx,
+					     uint32_t i)
+{
+	return (const void *)&rx->descs[(rx->tail + i) & rx->mask];
+}
+
+static inline void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
+{
+	if (n == 0)
+		return;
+	rx->tail += n;
+	atomic_store_explicit(&rx->ctl->tail, rx->tail, memory_order_release);
+}
 /* Asks for a doorbell (rx->wake_token, default 1) before sleeping. Returns false if descriptors are
  * already ready (do not sleep), true if it is safe to sleep. */
 bool ivshm_rx_arm(struct ivshm_rx *rx);
