@@ -170,6 +170,7 @@ static void run_sequence(unsigned int peers, unsigned int vectors)
 }
 
 static void test_sequence_1_peer_1_vector(void) { run_sequence(1, 1); }
+static void test_sequence_1_peer_64_vectors(void) { run_sequence(1, 64); }
 static void test_sequence_2_peers_1_vector(void) { run_sequence(2, 1); }
 static void test_sequence_2_peers_64_vectors(void) { run_sequence(2, 64); }
 static void test_sequence_16_peers_1_vector(void) { run_sequence(16, 1); }
@@ -302,6 +303,7 @@ int main(int argc, char **argv)
 		return 2;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	RUN(test_sequence_1_peer_1_vector);
+	RUN(test_sequence_1_peer_64_vectors);
 	RUN(test_sequence_2_peers_1_vector);
 	RUN(test_sequence_2_peers_64_vectors);
 	RUN(test_sequence_16_peers_1_vector);
