@@ -122,6 +122,11 @@ static int set_id(struct ivshmem_devargs *a, const char *v)
 	return 0;
 }
 
+static int set_vectors(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_u32_range(v, 1, IVSHM_MAX_VECTORS, &a->vectors);
+}
+
 static int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -188,6 +193,7 @@ static const struct devarg_def defs[] = {
 	{ "shm", set_shm, false, true, "absolute file path" },
 	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0" },
 	{ "id", set_id, false, true, "peer id 0..65535" },
+	{ "vectors", set_vectors, false, true, "1..64, the server's -n" },
 };
 
 static const struct devarg_def *find_def(const char *key, size_t len)
@@ -250,6 +256,10 @@ static int check_combination(enum ivshmem_backend_kind kind,
 	}
 	if (a->server[0] != '\0' && (a->size != 0 || a->id >= 0)) {
 		snprintf(err, errlen, "devargs 'size' and 'id' apply to 'shm' only: the server assigns them");
+		return -EINVAL;
+	}
+	if (a->shm[0] != '\0' && a->vectors != 0) {
+		snprintf(err, errlen, "devarg 'vectors' applies to 'server' only: a shm file has no doorbells");
 		return -EINVAL;
 	}
 	if (a->shm[0] != '\0' && a->id < 0) {

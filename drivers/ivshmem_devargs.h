@@ -27,6 +27,7 @@ struct ivshmem_devargs {
 	char shm[4096];
 	uint64_t size;             /* shm: bytes (0 = size of existing file) */
 	int id;                    /* shm: own peer id (-1 = unset) */
+	unsigned int vectors;      /* server: vectors to expect (0 = count them) */
 };
 
 /* Parses "k=v,k=v" for the given backend into out (defaults first).

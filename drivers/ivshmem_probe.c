@@ -108,6 +108,7 @@ static int vdev_probe(struct rte_vdev_device *vdev)
 	host.shm_path = args.shm[0] != '\0' ? args.shm : NULL;
 	host.size = args.size;
 	host.id = args.id;
+	host.vectors = args.vectors;
 	host.name = name;
 	rc = ivshmem_bus_host_open(&host, &bus, err, sizeof(err));
 	if (rc != 0) {
@@ -131,6 +132,6 @@ static struct rte_vdev_driver ivshmem_vdev_driver = {
 
 RTE_PMD_REGISTER_VDEV(net_ivshmem, ivshmem_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_ivshmem,
-	"server=<socket path> | shm=<file> size=<bytes[K|M|G]> id=<peer id>, "
+	"server=<socket path> [vectors=<1-64>] | shm=<file> size=<bytes[K|M|G]> id=<peer id>, "
 	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> max_peers=<2-256> "
 	"peer=<id> mac=<xx:xx:xx:xx:xx:xx>");

@@ -51,7 +51,7 @@ rx-intr|poll-no-doorbells)
   start_server 2
   mode=()
   [ "$scenario" = rx-intr ] && mode=(--rx-intr)
-  run_bg rx "net_ivshmem0,server=$sock" --count 0 --expect 50000 "${mode[@]}"
+  run_bg rx "net_ivshmem0,server=$sock,vectors=2" --count 0 --expect 50000 "${mode[@]}"
   run_bg tx "net_ivshmem0,server=$sock" --count 50000 --expect 0
   expect_pass tx "$pid_tx"; expect_pass rx "$pid_rx"
   d=$(xstat tx tx_doorbells)
@@ -88,7 +88,8 @@ testpmd-txonly|testpmd-io)
 bad-devargs)
   for args in "server=$sock,bogus=1" "server=$sock,queues=0" "server=$sock,ring_size=1000" \
               "shm=/dev/shm/$tag-x,size=4M" "server=$sock,shm=/dev/shm/x,id=0" \
-              "server=relative.sock" "shm=/dev/shm/$tag-y,size=12Q,id=0" "server=$sock,mac=01:00:00:00:00:01"; do
+              "server=relative.sock" "shm=/dev/shm/$tag-y,size=12Q,id=0" "server=$sock,mac=01:00:00:00:00:01" \
+              "server=$sock,vectors=0" "shm=/dev/shm/$tag-z,size=4M,id=0,vectors=2"; do
     # shellcheck disable=SC2046
     "$traffic" $(eal bad) --vdev "net_ivshmem0,$args" -- --count 1 >"$work/bad.log" 2>&1
     rc=$?

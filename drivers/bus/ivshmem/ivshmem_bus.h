@@ -69,6 +69,8 @@ struct ivshmem_host_args {
 	const char *shm_path;    /* plain shm/hugetlbfs file (ivshmem-plain) */
 	uint64_t size;           /* shm mode: size to create/expect; 0 = file size */
 	int id;                  /* shm mode: own peer id (no server to assign it) */
+	unsigned int vectors;    /* server mode: vectors to wait for (0: count
+				  * what the server sends at connect) */
 	const char *name;        /* vdev name, for logs */
 };
 

@@ -173,8 +173,13 @@ static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
 	bus->bar2_size = ivshm_device_bar2_size(p->dev);
 	bus->id = ivshm_device_id(p->dev);
 	bus->has_interrupts = args->server_path != NULL;
-	bus->nb_vectors = bus->has_interrupts ?
-		ivshm_device_settle_vectors(p->dev, VECTOR_GRACE_MS) : 0;
+	/* Without vectors=, count what the server sends in its connect burst. */
+	if (!bus->has_interrupts)
+		bus->nb_vectors = 0;
+	else if (args->vectors != 0)
+		bus->nb_vectors = args->vectors;
+	else
+		bus->nb_vectors = ivshm_device_settle_vectors(p->dev, VECTOR_GRACE_MS);
 	bus->mapping = "write-back";
 	bus->priv = p;
 }
@@ -186,7 +191,8 @@ int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 	struct ivshm_device_config cfg = {
 		.server_path = args->server_path, .shm_path = args->shm_path,
 		.size = args->size, .id = args->id, .create = true,
-		.vectors = IVSHM_MAX_VECTORS, .wait_vectors = 1,
+		.vectors = IVSHM_MAX_VECTORS,
+		.wait_vectors = args->vectors != 0 ? args->vectors : 1,
 		.protocol = IVSHM_PROTO_V0, .irq_mode = IVSHM_IRQ_MSIX,
 		.role = IVSHM_ROLE_AUTO };
 	struct host_priv *p = calloc(1, sizeof(*p));
@@ -199,6 +205,10 @@ int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 	if (args->server_path != NULL)
 		cfg.size = 0; /* the server decides the size */
 	rc = ivshm_device_open(&cfg, &p->dev, err, errlen);
+	if (rc == -ETIMEDOUT && args->vectors != 0)
+		snprintf(err, errlen, "the server did not send %u vectors within the "
+			 "setup deadline (devarg vectors=%u; check the server's -n)",
+			 args->vectors, args->vectors);
 	if (rc < 0) {
 		free(p);
 		return rc;
