@@ -27,8 +27,9 @@ static void fill_headers(struct fwd_ctx *c, struct fwd_stream *s,
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eh));
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, 0, 1) + flow);
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 1));
+	/* unsigned octets: DPDK 22.11's RTE_IPV4 shifts an int 198 << 24 (UB) */
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 18u, 0u, 1u) + flow);
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198u, 19u, 0u, 1u));
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + flow));
 	udp->dst_port = rte_cpu_to_be_16(4789);

@@ -71,7 +71,7 @@ testpmd-txonly|testpmd-io)
     # forwarding, i.e. the peer's --tx-first burst if that came first.
     lc=("0@0,1@1" "0@1,1@0")
     # shellcheck disable=SC2046
-    dpdk-testpmd $(eal tp$i) --lcores "${lc[$i]}" --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
+    "${sys_env[@]}" dpdk-testpmd $(eal tp$i) --lcores "${lc[$i]}" --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
       --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt --no-flush-rx \
       $([ $scenario = testpmd-io ] && [ $i = 0 ] && echo --tx-first) \
       >"$work/tp$i.log" 2>&1 < <(sleep 60) &
@@ -81,7 +81,10 @@ testpmd-txonly|testpmd-io)
   rx_seen() { grep -Eo 'RX-packets: +[0-9]+' "$work/tp1.log" 2>/dev/null | awk '{print $2}' | sort -n | tail -1; }
   wait_for '[ "$(rx_seen)" != "" ] && [ "$(rx_seen)" -gt 100000 ]' 30 || fail "testpmd moved no traffic"
   kill -INT "$pid_tp0" "$pid_tp1"
-  wait_pid "$pid_tp0" 20; wait_pid "$pid_tp1" 20
+  # a clean exit: a crash (or a sanitizer report) while closing the port fails
+  for i in 0 1; do
+    eval "p=\$pid_tp$i"; wait_pid "$p" 20 || fail "testpmd tp$i exited $?"
+  done
   for i in 0 1; do grep -E 'RX-packets|TX-packets' "$work/tp$i.log" | tail -2; done
   echo "receiver counted $(rx_seen) packets"
   ;;

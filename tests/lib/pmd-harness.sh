@@ -2,7 +2,7 @@
 # Shared by the shell suites that run net_ivshmem between real processes
 # (tests/dpdk/pmd-test.sh, tests/fault/fault-test.sh). Source it after
 # setting HARNESS_TAG (a short prefix for names); needs env BUILD.
-# Provides: $server_bin $traffic $pmd $tag $work $sock, cleanup on exit
+# Provides: $server_bin $traffic $pmd $sys_env $tag $work $sock, cleanup on exit
 # (processes, shm, EAL runtime dirs; KEEP_LOGS=1 keeps $work), and
 # fail, eal, wait_for, start_server, run_bg, wait_pid.
 : "${BUILD:?BUILD must point at the meson build dir}"
@@ -12,6 +12,13 @@ traffic=$BUILD/tests/dpdk/ivshmem-traffic
 # load the PMD by soname through LD_LIBRARY_PATH.
 pmd=librte_net_ivshmem.so
 export LD_LIBRARY_PATH=$BUILD/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# In a sanitizer build (env B_SANITIZE, from meson) the PMD needs the ASan
+# runtime first in the library list of a system binary that loads it
+# (dpdk-testpmd): prefix such commands with "${sys_env[@]}".
+sys_env=()
+if [[ ${B_SANITIZE:-none} == *address* ]]; then
+  sys_env=(env "LD_PRELOAD=$(gcc -print-file-name=libasan.so)${LD_PRELOAD:+:$LD_PRELOAD}")
+fi
 tag=${HARNESS_TAG:-iv}$$
 work=$(mktemp -d /tmp/$tag.XXXX)
 sock=$work/ivshmem.sock
