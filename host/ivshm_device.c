@@ -18,9 +18,12 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define LEGACY_DEFAULT_SIZE (4ull << 20)
 
+/* 16 bytes a slot: a server may announce any id up to 65535, and the
+ * table grows to it, so the fds live in a per-peer array allocated when
+ * the peer's first eventfd arrives (was 260 bytes a slot: 17 MB). */
 struct peer {
 	unsigned int n;               /* eventfds received: vectors 0..n-1 */
-	int fd[IVSHM_MAX_VECTORS];
+	int *fd;                      /* dev->vectors entries, or NULL */
 };
 
 struct ivshm_device {
@@ -77,9 +80,13 @@ static int grow_peers(struct ivshm_device *dev, unsigned int want)
 
 static void close_peer(struct peer *p)
 {
+	if (p->fd == NULL) /* never joined: most slots of a sparse table */
+		return;
 	for (unsigned int i = 0; i < p->n; i++)
 		close(p->fd[i]);
 	p->n = 0;
+	free(p->fd);
+	p->fd = NULL;
 }
 
 /* ---- INTx line (seeds 000-004: pin = IntrStatus & IntrMask != 0) ------- */
@@ -170,6 +177,13 @@ static int peer_fd_msg(struct ivshm_device *dev, unsigned int id, int fd,
 			      "server sent more eventfds for peer %u than the device has vectors (%u)",
 			      id, dev->vectors);
 		return -EPROTO;
+	}
+	if (p->fd == NULL)
+		p->fd = malloc(dev->vectors * sizeof(int));
+	if (p->fd == NULL) {
+		close(fd);
+		ivshm_set_err(err, errlen, "out of memory for peer %u", id);
+		return -ENOMEM;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	if (p->n == 0)
@@ -578,7 +592,8 @@ static int own_fds(struct ivshm_device *dev, int *fds)
 		return 0;
 	const struct peer *p = &dev->peers[dev->own_id];
 
-	memcpy(fds, p->fd, p->n * sizeof(int));
+	if (p->n > 0)
+		memcpy(fds, p->fd, p->n * sizeof(int));
 	return (int)p->n;
 }
 
