@@ -50,17 +50,17 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 	}
 }
 
-/* Receives from one channel into bufs; returns the number delivered. */
+/* Receives the n ready descriptors of one channel into bufs; returns the
+ * number delivered. Callers check ivshm_rx_avail() first, inline, so an
+ * empty poll costs no call. */
 static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
-			   struct rte_mbuf **bufs, uint16_t nb)
+			   struct rte_mbuf **bufs, uint32_t n)
 {
-	uint32_t i, n = ivshm_rx_avail(ch, nb), len;
+	uint32_t i, len;
 	uint16_t got = 0;
 	const uint8_t *data;
 	struct rte_mbuf *m;
 
-	if (n == 0)
-		return 0;
 	/* Fetch the first descriptor and data lines in parallel instead of
 	 * one after the other (the data address is known by convention). */
 	rte_prefetch0(ivshm_rx_desc_hint(ch, 0));
@@ -93,9 +93,20 @@ static uint16_t eth_ivshmem_rx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct ivshmem_rxq *rxq = queue;
 	uint16_t got = 0, tries, c = rxq->next_ch;
+	uint32_t n;
 
+	if (likely(rxq->nb_ch == 1)) { /* the usual case: no round robin */
+		n = ivshm_rx_avail(&rxq->ch[0], nb);
+		if (n == 0)
+			return 0;
+		got = rx_channel(rxq, &rxq->ch[0], bufs, n);
+		rxq->ipackets += got;
+		return got;
+	}
 	for (tries = 0; tries < rxq->nb_ch && got < nb; tries++) {
-		got += rx_channel(rxq, &rxq->ch[c], bufs + got, nb - got);
+		n = ivshm_rx_avail(&rxq->ch[c], nb - got);
+		if (n != 0)
+			got += rx_channel(rxq, &rxq->ch[c], bufs + got, n);
 		c = (uint16_t)(c + 1 == rxq->nb_ch ? 0 : c + 1);
 	}
 	rxq->next_ch = c;
