@@ -2,7 +2,7 @@
 # Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
 # Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
-#            rx-intr poll-no-doorbells bad-devargs no-server
+#            rx-intr poll-no-doorbells bad-devargs no-server install
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivt
@@ -108,6 +108,25 @@ no-server)
   [ $rc -ne 0 ] && [ $rc -lt 128 ] || fail "missing server: exit $rc"
   grep -q 'net_ivshmem' "$work/ns.log" || fail "missing server: no PMD message"
   grep -o 'net_ivshmem: .*' "$work/ns.log" | head -1
+  ;;
+install)
+  # meson install into a DESTDIR: the .so lands in DPDK's plugin dir with
+  # its PMD info, the archive in the library dir, and stock testpmd drives
+  # the installed driver.
+  meson install -C "$BUILD" --no-rebuild --destdir "$work/inst" --quiet >"$work/install.log" 2>&1 ||
+    fail "meson install failed: $(tail -3 "$work/install.log")"
+  libdir=$(pkg-config --variable=libdir libdpdk)
+  so=$work/inst$libdir/dpdk/pmds-23.0/librte_net_ivshmem.so
+  [ -f "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "static archive not in $libdir"
+  dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
+  grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
+    fail "installed PMD info lacks net_ivshmem or 1af4:1110"
+  # shellcheck disable=SC2046,SC2086
+  LD_LIBRARY_PATH=$(dirname "$so") "${sys_env[@]}" dpdk-testpmd $(eal inst) \
+    --vdev "net_ivshmem0,shm=/dev/shm/$tag-inst,size=4M,id=0" -- \
+    -i --total-num-mbufs 2048 >"$work/testpmd.log" 2>&1 <<<$'show port info 0\nquit'
+  grep -q 'Driver name: net_ivshmem' "$work/testpmd.log" || fail "testpmd did not drive the installed PMD"
+  echo "installed: $so ($(grep -c '"name"' "$work/pmdinfo.log") drivers), testpmd: $(grep -o 'Driver name: .*' "$work/testpmd.log")"
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
