@@ -102,24 +102,25 @@ static int set_max_peers(struct ivshmem_devargs *a, const char *v)
 	return parse_u32_range(v, IVSHM_MIN_PEERS, IVSHM_MAX_PEERS, &a->geo.max_peers);
 }
 
-static int set_peer(struct ivshmem_devargs *a, const char *v)
+/* A peer id (0..65535) into an int whose -1 means "not given". */
+static int parse_peer_id(const char *v, int *out)
 {
 	uint32_t n;
 
 	if (parse_u32_range(v, 0, IVSHM_MAX_PEER_ID, &n) != 0)
 		return -EINVAL;
-	a->peer = (int)n;
+	*out = (int)n;
 	return 0;
+}
+
+static int set_peer(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_peer_id(v, &a->peer);
 }
 
 static int set_id(struct ivshmem_devargs *a, const char *v)
 {
-	uint32_t n;
-
-	if (parse_u32_range(v, 0, IVSHM_MAX_PEER_ID, &n) != 0)
-		return -EINVAL;
-	a->id = (int)n;
-	return 0;
+	return parse_peer_id(v, &a->id);
 }
 
 static int set_vectors(struct ivshmem_devargs *a, const char *v)
