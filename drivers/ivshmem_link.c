@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Link monitor of net_ivshmem: every IVSHMEM_HEARTBEAT_US on the EAL
  * interrupt thread it bumps our heartbeat and decides whether the peer is
- * up (port started; peer state UP, heartbeat moving, same generation,
- * synced to our Tx).
+ * up (port started; peer state UP, heartbeat moving, same generation).
+ * It need not wait for the peer to sync to our generation: what we send
+ * before it does is kept (it resumes at our generation's start), so two
+ * apps that each wait for link up before polling cannot deadlock.
  * Changes raise LSC.
  * The data path never depends on it: it only reports.
  */
@@ -42,17 +44,6 @@ static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 	return NULL;
 }
 
-/* The peer has synced to our generation: what we send now is received. */
-static bool peer_synced(struct rte_eth_dev *dev)
-{
-	struct ivshmem_txq *txq;
-
-	if (dev->data->nb_tx_queues == 0 || dev->data->tx_queues == NULL)
-		return true;
-	txq = dev->data->tx_queues[0];
-	return txq == NULL || ivshm_tx_ready(&txq->ch);
-}
-
 static void link_tick(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
@@ -63,14 +54,11 @@ static void link_tick(void *arg)
 	if (pmd == NULL || pmd->bus == NULL)
 		return;
 	ivshm_region_heartbeat(&pmd->region);
-	/* Like a NIC, the link is down while the port is stopped: queues are
-	 * set up by then, so "synced" below means what it says. */
+	/* Like a NIC, the link is down while the port is stopped. */
 	if (!__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE))
 		why = "port stopped";
 	else
 		why = peer_down_reason(pmd, now_us());
-	if (why == NULL && !peer_synced(dev))
-		why = "peer has not synced to our generation";
 	up = why == NULL;
 	if (up != __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
