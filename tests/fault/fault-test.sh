@@ -4,7 +4,8 @@
 #   peer-kill      kill -9 a peer mid-traffic KILLS times: the survivor never
 #                  crashes or sees a corrupt packet, reports link down within
 #                  100 ms of the kill and resumes with each new peer
-#   server-kill    kill -9 the server: established peers keep exchanging
+#   server-kill    kill -9 the server: established peers keep exchanging;
+#                  a restarted server (same socket) accepts new peers
 #   shm-same-id    a second process claiming a live id is refused
 #   shm-version    a region with another layout major version is refused
 #   shm-too-small  queues=8 on a 4M file is refused naming the sizes
@@ -90,6 +91,18 @@ server-kill)
     m=$(sed -n 's/.*after_mark=\([0-9]*\).*/\1/p' "$work/$n.log")
     [ "${m:-0}" -gt 1000 ] || fail "$n received only ${m:-0} packets after the server died"
     echo "$n: $m packets after the server died, link stayed up"
+  done
+  # A restarted server (same socket, a new shm object) accepts new peers.
+  rm -f "$sock"
+  "$server_bin" -F -S "$sock" -M "$tag-restarted" -l 4M -n 2 >"$work/server2.log" 2>&1 &
+  pids+=($!)
+  wait_for "[ -S '$sock' ]" 10 || fail "restarted server did not create $sock"
+  run_bg c "net_ivshmem0,server=$sock" --count 2000 --seed 3
+  run_bg d "net_ivshmem0,server=$sock" --count 2000 --seed 4
+  for n in c d; do
+    eval "p=\$pid_$n"
+    wait_pid "$p" 60 && grep -q '^PASS' "$work/$n.log" || fail "$n: no traffic through the restarted server"
+    echo "$n (restarted server): $(grep '^RESULT' "$work/$n.log")"
   done
   ;;
 shm-same-id)
