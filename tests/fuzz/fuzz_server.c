@@ -5,8 +5,9 @@
  * arbitrary bytes (with or without an fd attached), half-close, drain,
  * close, in any order. Clients never send anything in the protocol, so all
  * of it is garbage the server must survive. After every input the server
- * must still serve a new client: its first message is version 0 within a
- * deadline, else the target aborts (a crash or a stall is a finding).
+ * must still serve a new client (greeting, then every closed client
+ * announced as gone) within a deadline, else the target aborts: a crash,
+ * a stall or a lost client is a finding.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,9 +22,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ivshm_proto.h"
 #include "ivshm_server.h"
 
 #define MAX_CLIENTS 8
+/* Each connect costs the server O(clients) announcements and the fuzzer
+ * a real accept; a cap keeps an input's cost bounded (an uncapped 4 KiB
+ * input could churn ~2000 connections) while still reaching every state
+ * of a few hostile clients. Mass churn is covered by tests/host. */
+#define MAX_CONNECTS 24
 /* Long enough that a stalled VM (seen here: two fuzzers aborted at the same
  * second after ~340k inputs each, no input reproduces it) is not a finding;
  * a real server stall is indefinite. */
@@ -137,35 +144,72 @@ static void send_garbage(int fd, const uint8_t *p, size_t n, bool with_fd)
 		close(efd);
 }
 
-/* The server must still greet a new client with version 0. */
+/* Next message for the health client, or abort with the reason. */
+static int64_t health_recv(int sock, struct ivshm_proto_rx *rx, int64_t deadline,
+			   bool *had_fd)
+{
+	char err[IVSHM_ERR_LEN];
+	int64_t value;
+	int fd, rc = ivshm_proto_recv(sock, rx, deadline, &value, &fd, err, sizeof(err));
+
+	if (rc != 1) {
+		fprintf(stderr, "fuzz_server: health client: %s\n", err);
+		abort(); /* stalled, or closed on a well-behaved client */
+	}
+	*had_fd = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	return value;
+}
+
+/* A new client must be greeted (version 0, its id, the shm, the others'
+ * eventfds, its own) and then hear that every peer it was introduced to
+ * has left: the input closed them all, so one that never leaves is a
+ * client the server lost track of. Waiting for that also hands the next
+ * input an idle server; without it, unprocessed hang-ups piled up to ~200
+ * clients and every accept paid O(clients) announcements. */
 static void check_server_alive(void)
 {
-	int64_t version = -1;
-	struct pollfd p = { .events = POLLIN };
-	size_t got = 0;
-	ssize_t n;
+	static uint8_t introduced[(IVSHM_MAX_PEER_ID + 1) / 8];
+	int64_t deadline = ivshm_now_ms() + HEALTH_DEADLINE_MS, self, v;
+	struct ivshm_proto_rx rx;
+	unsigned int others = 0;
+	bool had_fd, greeted = false;
+	int sock = connect_client();
 
-	p.fd = connect_client();
-	if (p.fd < 0)
+	if (sock < 0)
 		abort();
-	while (got < sizeof(version)) {
-		if (poll(&p, 1, HEALTH_DEADLINE_MS) != 1)
-			abort(); /* stalled */
-		n = recv(p.fd, (char *)&version + got, sizeof(version) - got, 0);
-		if (n <= 0)
-			abort(); /* closed on a well-behaved client */
-		got += (size_t)n;
+	ivshm_proto_rx_init(&rx, IVSHM_PROTO_V0);
+	if (health_recv(sock, &rx, deadline, &had_fd) != 0 || had_fd)
+		abort(); /* not version 0 */
+	self = health_recv(sock, &rx, deadline, &had_fd);
+	if (self < 0 || self > IVSHM_MAX_PEER_ID || had_fd)
+		abort();
+	while (!greeted || others > 0) {
+		v = health_recv(sock, &rx, deadline, &had_fd);
+		if (v < 0 || v > IVSHM_MAX_PEER_ID)
+			continue; /* the shm message (-1) */
+		uint8_t bit = (uint8_t)(1u << (v % 8)), *byte = &introduced[v / 8];
+
+		if (v == self) {
+			greeted = greeted || had_fd; /* own eventfds come last */
+		} else if (had_fd && !(*byte & bit)) {
+			*byte |= bit;
+			others++;
+		} else if (!had_fd && (*byte & bit)) {
+			*byte &= (uint8_t)~bit;
+			others--;
+		}
 	}
-	if (version != 0)
-		abort();
-	close(p.fd);
+	ivshm_proto_rx_reset(&rx);
+	close(sock);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int clients[MAX_CLIENTS];
 	size_t pos = 0, len;
-	unsigned int k;
+	unsigned int k, connects = 0;
 
 	if (server == NULL)
 		start_server();
@@ -178,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos++;
 		switch (op) {
 		case 0:
-			if (*c < 0)
+			if (*c < 0 && connects++ < MAX_CONNECTS)
 				*c = connect_client();
 			break;
 		case 1:
