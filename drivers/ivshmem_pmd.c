@@ -69,7 +69,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0) {
 		/* Leave the packets in the ring: the producer sees backpressure. */
 		rxq->nombuf++;
-		rte_eth_devices[rxq->port_id].data->rx_mbuf_alloc_failed += n;
+		rxq->nombuf_mbufs += n; /* per queue: no shared line on Rx */
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -144,7 +144,7 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	room = ivshm_tx_space(ch, nb);
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
-		if (unlikely(len == 0 || len > ch->buf_size)) {
+		if (unlikely(len == 0 || len > ch->max_len)) {
 			txq->too_big++;
 			continue;
 		}
@@ -175,8 +175,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
-	rte_free(dev->data->rx_queues[qid]);
-	dev->data->rx_queues[qid] = NULL;
+	/* ethdev has released a queue set up before (rx_queue_release) */
 	rxq = rte_zmalloc_socket("ivshmem_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
 	if (rxq == NULL)
 		return -ENOMEM;
@@ -209,8 +208,6 @@ static int tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
-	rte_free(dev->data->tx_queues[qid]);
-	dev->data->tx_queues[qid] = NULL;
 	txq = rte_zmalloc_socket("ivshmem_txq", sizeof(*txq), RTE_CACHE_LINE_SIZE, socket);
 	if (txq == NULL)
 		return -ENOMEM;
@@ -290,12 +287,6 @@ static int rx_intr_setup(struct rte_eth_dev *dev)
 	unsigned int need = rxq_vector(nb_rxq - 1) + 1;
 	int rc;
 
-	if (!pmd->bus->has_interrupts) {
-		IVSHMEM_LOG(ERR, "%s: Rx interrupts requested but this device has none "
-			    "(uio_pci_generic, ivshmem-plain or shm file): use polling",
-			    pmd->bus->name);
-		return -ENOTSUP;
-	}
 	if (pmd->bus->nb_vectors < need) {
 		IVSHMEM_LOG(ERR, "%s: Rx interrupts for %u queues need %u doorbell vectors "
 			    "(vector 0 + one per queue), the device has %u",
@@ -470,10 +461,10 @@ static int dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mac_addrs = 1;
 	info->max_rx_queues = (uint16_t)g->queues;
 	info->max_tx_queues = (uint16_t)g->queues;
-	info->max_rx_pktlen = g->buf_size;
+	info->max_rx_pktlen = ivshm_max_frame(g);
 	info->min_rx_bufsize = 0; /* segments are chained as needed */
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->max_mtu = (uint16_t)(g->buf_size - RTE_ETHER_HDR_LEN);
+	info->max_mtu = (uint16_t)(ivshm_max_frame(g) - RTE_ETHER_HDR_LEN);
 	/* The ring size is the region's (ring_size devarg when formatting);
 	 * any descriptor count an application asks for is accepted. */
 	info->rx_desc_lim.nb_max = UINT16_MAX;
@@ -509,9 +500,11 @@ static int mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 
-	if ((uint32_t)mtu + RTE_ETHER_HDR_LEN > pmd->region.geo.buf_size) {
-		IVSHMEM_LOG(ERR, "%s: MTU %u exceeds buf_size %u - %u", pmd->bus->name,
-			    mtu, pmd->region.geo.buf_size, RTE_ETHER_HDR_LEN);
+	uint32_t max_frame = ivshm_max_frame(&pmd->region.geo);
+
+	if ((uint32_t)mtu + RTE_ETHER_HDR_LEN > max_frame) {
+		IVSHMEM_LOG(ERR, "%s: MTU %u exceeds the largest frame %u - %u",
+			    pmd->bus->name, mtu, max_frame, RTE_ETHER_HDR_LEN);
 		return -EINVAL;
 	}
 	return 0;
@@ -553,6 +546,7 @@ static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			st->q_ipackets[q] = rxq->ipackets;
 			st->q_ibytes[q] = rxq->ibytes;
 		}
+		st->rx_nombuf += rxq->nombuf_mbufs;
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		txq = dev->data->tx_queues[q];
@@ -566,7 +560,6 @@ static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			st->q_obytes[q] = txq->obytes;
 		}
 	}
-	st->rx_nombuf = dev->data->rx_mbuf_alloc_failed;
 	return 0;
 }
 
@@ -581,6 +574,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 		if (rxq == NULL)
 			continue;
 		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
+		rxq->nombuf_mbufs = 0;
 		for (c = 0; c < rxq->nb_ch; c++)
 			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
 	}
@@ -592,7 +586,6 @@ static int stats_reset(struct rte_eth_dev *dev)
 		txq->too_big = txq->doorbells = 0;
 		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
 	}
-	dev->data->rx_mbuf_alloc_failed = 0;
 	return 0;
 }
 

@@ -36,6 +36,7 @@ struct ivshmem_rxq {
 	struct pmd_internals *pmd;
 	uint64_t ipackets, ibytes;
 	uint64_t nombuf;        /* bursts deferred: mempool empty */
+	uint64_t nombuf_mbufs;  /* mbufs those bursts asked for (rx_nombuf) */
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
 } __rte_cache_aligned;
 
@@ -63,7 +64,7 @@ struct pmd_internals {
 	bool link_up;
 	uint64_t peer_heartbeat;
 	uint32_t peer_gen;
-	uint64_t peer_last_seen_us;
+	uint64_t peer_last_seen;     /* timer cycles */
 	uint64_t link_changes;
 };
 

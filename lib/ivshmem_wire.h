@@ -97,6 +97,8 @@ struct ivshm_wire_peer {
  * stored with a single 64-bit store so it is read whole. offset is relative
  * to the channel's buffer area. */
 #define IVSHM_DESC_OFFSET(d)   ((uint32_t)(d))
+/* A descriptor says at most this many bytes, whatever the buffer size. */
+#define IVSHM_MAX_FRAME_LEN    0xffffu
 #define IVSHM_DESC_LEN(d)      ((uint32_t)(((d) >> 32) & 0xffffu))
 #define IVSHM_DESC_FLAGS(d)    ((uint32_t)((d) >> 48))
 #define IVSHM_DESC_MAKE(off, len, flags) \

@@ -335,6 +335,7 @@ int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 	tx->bufs = base + r->bufs_off;
 	tx->mask = r->geo.ring_size - 1;
 	tx->buf_size = r->geo.buf_size;
+	tx->max_len = ivshm_max_frame(&r->geo);
 	tx->gen = r->gen;
 	/* Keep the head where it is: the consumer resyncs its tail to it when
 	 * it sees our new generation, dropping what our last life left. */
@@ -447,8 +448,7 @@ uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
 	uint32_t i, room = ivshm_tx_space(tx, n);
 
 	for (i = 0; i < room; i++) {
-		if (pkts[i].len == 0 || pkts[i].len > tx->buf_size ||
-		    pkts[i].len > 0xffffu)
+		if (pkts[i].len == 0 || pkts[i].len > tx->max_len)
 			break;
 		memcpy(ivshm_tx_buf(tx, i), pkts[i].data, pkts[i].len);
 		ivshm_tx_set(tx, i, pkts[i].len);

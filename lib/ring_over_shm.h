@@ -43,6 +43,14 @@ int ivshm_geometry_check(const struct ivshm_geometry *g);
 /* Bytes a region needs for geometry g (0 if g is invalid). */
 uint64_t ivshm_layout_size(const struct ivshm_geometry *g);
 
+/* Longest frame a channel of geometry g carries: one buffer, but no more
+ * than a descriptor's 16-bit length can say (a 65536 B buffer holds at
+ * most 65535). */
+static inline uint32_t ivshm_max_frame(const struct ivshm_geometry *g)
+{
+	return g->buf_size < IVSHM_MAX_FRAME_LEN ? g->buf_size : IVSHM_MAX_FRAME_LEN;
+}
+
 /* A peer's local view of an attached region (private memory). */
 struct ivshm_region {
 	uint8_t *base;
@@ -96,6 +104,7 @@ struct ivshm_tx {
 	_Atomic uint64_t *descs;
 	uint8_t *bufs;
 	uint32_t mask, buf_size;
+	uint32_t max_len;    /* ivshm_max_frame() of the region */
 	uint32_t head;       /* next descriptor we publish */
 	uint32_t tail_seen;  /* consumer's tail as last read (validated) */
 	uint32_t gen;

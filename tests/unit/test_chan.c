@@ -266,6 +266,29 @@ static void test_tx_burst_stops_at_bad_length(void)
 	pair_close(&p);
 }
 
+/* A 65536 B buffer still carries at most 65535 B: the descriptor's length
+ * is 16 bits, and 65536 would be encoded as 0. */
+static void test_max_frame_is_16_bit_length(void)
+{
+	static uint8_t big[65536];
+	struct ivshm_pkt pkts[2] = { { big, 65536 }, { big, 65535 } };
+	const uint8_t *data;
+	uint32_t len;
+	bool bell;
+	struct pair p;
+
+	CHECK_EQ(ivshm_max_frame(&(struct ivshm_geometry){ .buf_size = 65536 }), 65535);
+	CHECK_EQ(ivshm_max_frame(&(struct ivshm_geometry){ .buf_size = 2048 }), 2048);
+	CHECK_EQ(pair_open(&p, geo(2, 65536)), 0);
+	CHECK_EQ(p.tx.max_len, 65535);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pkts, 2, &bell), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pkts + 1, 1, &bell), 1);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 2), 1);
+	CHECK_EQ(ivshm_rx_get(&p.rx, 0, &data, &len), IVSHM_OK);
+	CHECK_EQ(len, 65535);
+	pair_close(&p);
+}
+
 /* ---- validation: the consumer never trusts the producer (and v.v.) ---- */
 
 /* The producer's head in shared memory is set to `head` (tail is 0, ring
@@ -590,6 +613,7 @@ int main(void)
 	RUN(test_index_wraparound);
 	RUN(test_burst_sizes);
 	RUN(test_tx_burst_stops_at_bad_length);
+	RUN(test_max_frame_is_16_bit_length);
 	RUN(test_head_exactly_ring_size_is_valid);
 	RUN(test_head_beyond_ring_rejected);
 	RUN(test_head_behind_tail_rejected);
