@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ivshm_proto.h" /* ivshm_parse_size: the same sizes as ivshmem-server -l */
+
 typedef int (*devarg_setter)(struct ivshmem_devargs *a, const char *val);
 
 struct devarg_def {
@@ -42,31 +44,6 @@ static int parse_u32_range(const char *s, uint32_t lo, uint32_t hi, uint32_t *ou
 	if (parse_u64(s, &v) != 0 || v < lo || v > hi)
 		return -EINVAL;
 	*out = (uint32_t)v;
-	return 0;
-}
-
-int ivshmem_parse_size(const char *s, uint64_t *out)
-{
-	char buf[32];
-	size_t n = strlen(s);
-	unsigned int shift = 0;
-	uint64_t v;
-
-	if (n == 0 || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n + 1);
-	switch (buf[n - 1]) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
-	default: break;
-	}
-	if (shift != 0)
-		buf[n - 1] = '\0';
-	if (parse_u64(buf, &v) != 0 || (shift != 0 && v > (UINT64_MAX >> shift)))
-		return -EINVAL;
-	*out = v << shift;
 	return 0;
 }
 
@@ -180,7 +157,7 @@ static int set_shm(struct ivshmem_devargs *a, const char *v)
 
 static int set_size(struct ivshmem_devargs *a, const char *v)
 {
-	return ivshmem_parse_size(v, &a->size) != 0 || a->size == 0 ? -EINVAL : 0;
+	return ivshm_parse_size(v, &a->size) != 0 || a->size == 0 ? -EINVAL : 0;
 }
 
 static const struct devarg_def defs[] = {

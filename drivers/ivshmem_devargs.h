@@ -35,7 +35,4 @@ struct ivshmem_devargs {
 int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
 			  struct ivshmem_devargs *out, char *err, unsigned int errlen);
 
-/* Parses a size with optional K/M/G suffix (powers of 1024). */
-int ivshmem_parse_size(const char *s, uint64_t *out);
-
 #endif /* IVSHMEM_DEVARGS_H */
