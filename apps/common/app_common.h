@@ -31,6 +31,10 @@ int app_parse_u32_list(const char *s, const char *what, uint32_t min,
 		       uint32_t max, uint32_t *out, unsigned int cap,
 		       unsigned int *n);
 int app_parse_mac(const char *s, struct rte_ether_addr *mac);
+/* Index of s in names[0..nb-1]; if it is none of them, -1 after printing
+ * "<what>: unknown <noun> '<s>' (name, ...)". */
+int app_parse_enum(const char *s, const char *what, const char *noun,
+		   const char *const *names, unsigned int nb);
 
 /* An app's long options: its getopt_long table, the value its --help entry
  * returns, its usage text and a handler for every other option. */

@@ -85,21 +85,30 @@ int app_parse_u32_list(const char *s, const char *what, uint32_t min,
 	return 0;
 }
 
+/* Parsed into a copy: DPDK may leave *mac half written on a bad string. */
 int app_parse_mac(const char *s, struct rte_ether_addr *mac)
 {
-	unsigned int b[6];
-	char tail;
-	int i;
+	struct rte_ether_addr tmp;
 
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4],
-		   &b[5], &tail) != 6)
+	if (s == NULL || rte_ether_unformat_addr(s, &tmp) != 0)
 		return -1;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -1;
-		mac->addr_bytes[i] = (uint8_t)b[i];
-	}
+	*mac = tmp;
 	return 0;
+}
+
+int app_parse_enum(const char *s, const char *what, const char *noun,
+		   const char *const *names, unsigned int nb)
+{
+	unsigned int i;
+
+	for (i = 0; s != NULL && i < nb; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	fprintf(stderr, "%s: unknown %s '%s' (", what, noun, s ? s : "");
+	for (i = 0; i < nb; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", names[i]);
+	fprintf(stderr, ")\n");
+	return -1;
 }
 
 int app_parse_options(int argc, char **argv, const struct app_options *o,

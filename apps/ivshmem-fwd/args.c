@@ -41,17 +41,13 @@ static void usage(const char *prog)
 
 static int parse_mode(const char *s, enum fwd_mode *m)
 {
-	unsigned int i;
+	int i = app_parse_enum(s, "--forward-mode", "mode", mode_names,
+			       RTE_DIM(mode_names));
 
-	for (i = 0; i < RTE_DIM(mode_names); i++) {
-		if (strcmp(s, mode_names[i]) == 0) {
-			*m = (enum fwd_mode)i;
-			return 0;
-		}
-	}
-	fprintf(stderr, "--forward-mode: unknown mode '%s' (io, mac, macswap, "
-		"rxonly, txonly, flowgen)\n", s);
-	return -1;
+	if (i < 0)
+		return -1;
+	*m = (enum fwd_mode)i;
+	return 0;
 }
 
 static int parse_pairs(const char *s, struct fwd_args *a)

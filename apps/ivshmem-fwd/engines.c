@@ -5,16 +5,6 @@
 
 #include "fwd.h"
 
-static uint64_t bytes_of(struct rte_mbuf **pkts, uint16_t n)
-{
-	uint64_t b = 0;
-	uint16_t i;
-
-	for (i = 0; i < n; i++)
-		b += rte_pktmbuf_pkt_len(pkts[i]);
-	return b;
-}
-
 /* mac and macswap modes differ only in the addresses each header gets:
  * mac writes the peer's and our own, macswap swaps the received pair. */
 static void set_macs(const struct fwd_ctx *c, const struct fwd_stream *s,
@@ -43,16 +33,13 @@ static void set_macs(const struct fwd_ctx *c, const struct fwd_stream *s,
 static void send_or_drop(struct fwd_stream *s, struct rte_mbuf **pkts,
 			 uint16_t n)
 {
-	uint64_t bytes = bytes_of(pkts, n);
 	uint16_t sent = rte_eth_tx_burst(s->tx_port, s->tx_queue, pkts, n);
 
 	if (sent < n) {
-		bytes -= bytes_of(pkts + sent, n - sent);
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 		s->drops += n - sent;
 	}
 	s->tx += sent;
-	s->tx_bytes += bytes;
 }
 
 static uint16_t gen_and_send(struct fwd_ctx *c, struct fwd_stream *s)
@@ -65,14 +52,13 @@ static uint16_t gen_and_send(struct fwd_ctx *c, struct fwd_stream *s)
 	n = fwd_gen_burst(c, s, pkts, want);
 	sent = rte_eth_tx_burst(s->tx_port, s->tx_queue, pkts, n);
 	s->tx += sent;
-	s->tx_bytes += bytes_of(pkts, sent);
 	if (sent < n) {
 		/* a full ring is back-pressure, not loss: the budget only
 		 * counts packets the port accepted */
 		s->drops += n - sent;
 		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 	}
-	fwd_budget_return(c, want - sent);
+	fwd_budget_settle(c, want, sent);
 	return sent;
 }
 
@@ -85,9 +71,20 @@ static uint16_t drain(struct fwd_ctx *c, struct fwd_stream *s)
 				      c->args.burst);
 
 	s->rx += n;
-	s->rx_bytes += bytes_of(pkts, n);
 	rte_pktmbuf_free_bulk(pkts, n);
 	return n;
+}
+
+/* Received packets are already here: all are forwarded even past the
+ * total; the budget only ends the run once the total has come in. */
+static void count_received(struct fwd_ctx *c, uint16_t n)
+{
+	uint16_t granted;
+
+	if (c->args.total_pkts == 0)
+		return;
+	granted = fwd_budget_claim(c, n);
+	fwd_budget_settle(c, granted, granted);
 }
 
 uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s)
@@ -103,9 +100,7 @@ uint16_t fwd_run_burst(struct fwd_ctx *c, struct fwd_stream *s)
 	if (n == 0)
 		return 0;
 	s->rx += n;
-	s->rx_bytes += bytes_of(pkts, n);
-	if (c->args.total_pkts)
-		fwd_budget_claim(c, n);
+	count_received(c, n);
 	switch (c->args.mode) {
 	case FWD_RXONLY:
 		rte_pktmbuf_free_bulk(pkts, n);

@@ -41,7 +41,7 @@ struct fwd_args {
 struct fwd_stream {
 	uint16_t rx_port, rx_queue;
 	uint16_t tx_port, tx_queue;
-	uint64_t rx, tx, drops, rx_bytes, tx_bytes;
+	uint64_t rx, tx, drops;
 	uint32_t gen_seq;            /* generator: next size / flow */
 };
 
@@ -63,7 +63,8 @@ struct fwd_ctx {
 	struct fwd_lcore lcores[RTE_MAX_LCORE];
 	unsigned int nb_lcores;
 	struct rte_mempool *mp;
-	atomic_uint_fast64_t budget_used; /* packets counted against total */
+	atomic_uint_fast64_t budget_used; /* claimed, in flight or done */
+	atomic_uint_fast64_t budget_done; /* sent (generators) or received */
 	atomic_bool stop;
 };
 
@@ -84,9 +85,12 @@ uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
 
 /* lcore.c */
 int fwd_lcore_main(void *arg);
-/* Claims up to n packets of the --total-num-pkts budget; returns granted. */
+/* --total-num-pkts: claim up to n packets (returns the grant, never more
+ * than what is left), then settle the claim: the done ones count, the rest
+ * go back. The run ends once the whole budget is done. */
 uint16_t fwd_budget_claim(struct fwd_ctx *c, uint16_t n);
-void fwd_budget_return(struct fwd_ctx *c, uint16_t n);
+void fwd_budget_settle(struct fwd_ctx *c, uint16_t claimed, uint16_t done);
+bool fwd_budget_spent(struct fwd_ctx *c);
 
 /* stats.c */
 void fwd_stats_period(struct fwd_ctx *c);

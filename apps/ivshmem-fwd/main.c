@@ -27,7 +27,7 @@ static void supervise(struct fwd_ctx *c)
 
 	if (period)
 		fwd_stats_period(c);
-	while (!app_should_quit() && !atomic_load(&c->stop)) {
+	while (!app_should_quit() && !fwd_budget_spent(c)) {
 		if (time_is_up(c, start))
 			break;
 		if (period && app_mono_ns() >= next_stats + period) {

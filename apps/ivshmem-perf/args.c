@@ -54,18 +54,13 @@ static const struct option long_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int parse_enum(const char *v, const char *what, const char *a,
-		      const char *b, const char *c)
-{
-	if (strcmp(v, a) == 0)
-		return 0;
-	if (strcmp(v, b) == 0)
-		return 1;
-	if (c != NULL && strcmp(v, c) == 0)
-		return 2;
-	fprintf(stderr, "%s: unknown value '%s'\n", what, v);
-	return -1;
-}
+static const char *const role_names[] = {
+	[ROLE_INITIATOR] = "initiator", [ROLE_REFLECTOR] = "reflector",
+};
+static const char *const mode_names[] = {
+	[MODE_LATENCY] = "latency", [MODE_THROUGHPUT] = "throughput",
+	[MODE_RAW] = "raw",
+};
 
 static int parse_scalar(int opt, const char *v, struct perf_args *a)
 {
@@ -110,14 +105,20 @@ static int parse_one(int opt, const char *v, void *ctx)
 
 	switch (opt) {
 	case O_ROLE:
-		e = parse_enum(v, "--role", "initiator", "reflector", NULL);
+		e = app_parse_enum(v, "--role", "value", role_names,
+				   RTE_DIM(role_names));
+		if (e < 0)
+			return -1;
 		a->role = (enum perf_role)e;
 		a->role_set = true;
-		return e < 0 ? -1 : 0;
+		return 0;
 	case O_MODE:
-		e = parse_enum(v, "--mode", "latency", "throughput", "raw");
+		e = app_parse_enum(v, "--mode", "value", mode_names,
+				   RTE_DIM(mode_names));
+		if (e < 0)
+			return -1;
 		a->mode = (enum perf_mode)e;
-		return e < 0 ? -1 : 0;
+		return 0;
 	case O_SIZES:
 		return app_parse_u32_list(v, "--sizes", 64, 9000, a->sizes,
 					  PERF_MAX_SIZES, &a->nb_sizes);

@@ -48,8 +48,8 @@ enum perf_ctrl_type {
 /* what the reflector does with data between START and STOP */
 enum perf_phase { PHASE_ECHO = 0, PHASE_COUNT = 1, PHASE_COUNT_SEND = 2 };
 /* REPORT values */
-enum { R_RX, R_RX_BYTES, R_TX, R_CPU_NS, R_WALL_NS, R_WAKE_P50_NS,
-       R_WAKEUPS, R_SLEEPS, R_NB };
+enum { R_RX, R_TX, R_CPU_NS, R_WALL_NS, R_WAKE_P50_NS, R_WAKEUPS,
+       R_SLEEPS, R_NB };
 
 struct perf_msg {
 	uint32_t magic;

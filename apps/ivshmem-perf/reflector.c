@@ -22,7 +22,7 @@ struct refl {
 	uint16_t burst;
 	bool running, bye;
 	uint64_t last_start, last_stop, send_seq;
-	uint64_t rx, rx_bytes, tx;
+	uint64_t rx, tx;
 	uint64_t cpu0, wall0;
 	uint64_t rep[R_NB];
 	uint64_t woke_tsc, sleeps, wakeups;
@@ -37,7 +37,7 @@ static void on_start(struct refl *r, const struct perf_msg *m)
 		r->phase = (uint32_t)m->v[0];
 		r->size = (uint32_t)m->v[1];
 		r->burst = m->v[2] > 0 && m->v[2] <= 512 ? (uint16_t)m->v[2] : 32;
-		r->rx = r->rx_bytes = r->tx = 0;
+		r->rx = r->tx = 0;
 		r->sleeps = r->wakeups = r->nb_wake = 0;
 		r->running = true;
 		r->cpu0 = app_thread_cpu_ns();
@@ -60,7 +60,6 @@ static void on_stop(struct refl *r, const struct perf_msg *m)
 		r->last_stop = m->seq;
 		r->running = false;
 		r->rep[R_RX] = r->rx;
-		r->rep[R_RX_BYTES] = r->rx_bytes;
 		r->rep[R_TX] = r->tx;
 		r->rep[R_CPU_NS] = app_thread_cpu_ns() - r->cpu0;
 		r->rep[R_WALL_NS] = app_mono_ns() - r->wall0;
@@ -122,32 +121,33 @@ static void echo(struct refl *r, struct rte_mbuf **pkts, uint16_t n)
 		r->tx += sent;
 }
 
+/* What is not echoed (control messages, counted data) is freed in one
+ * bulk call per burst rather than one by one. */
 static void handle(struct refl *r, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct rte_mbuf *out[512];
-	uint16_t i, nout = 0;
+	struct rte_mbuf *out[512], *done[512];
+	uint16_t i, nout = 0, ndone = 0;
 
 	for (i = 0; i < n; i++) {
 		const struct perf_msg *m = perf_msg_of(pkts[i]);
 
 		if (m && m->kind == KIND_CTRL) {
 			on_ctrl(r, m);
-			rte_pktmbuf_free(pkts[i]);
+			done[ndone++] = pkts[i];
 			continue;
 		}
 		if (m && r->woke_tsc)
 			note_wake(r, m);
-		if (r->running) {
+		if (r->running)
 			r->rx++;
-			r->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
-		}
 		if (r->phase == PHASE_ECHO)
 			out[nout++] = pkts[i];
 		else
-			rte_pktmbuf_free(pkts[i]);
+			done[ndone++] = pkts[i];
 	}
 	if (nout)
 		echo(r, out, nout);
+	rte_pktmbuf_free_bulk(done, ndone);
 }
 
 static void send_burst(struct refl *r)
