@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -118,46 +119,53 @@ static void notify_line(struct ivshm_device *dev, bool changed)
 
 /* ---- server messages ----------------------------------------------------- */
 
-static int map_server_shm(struct ivshm_device *dev, int fd, char *err,
-			  size_t errlen)
+/* Maps fd as BAR2 and closes it (the mapping keeps the object alive):
+ * want bytes, or the whole object when want is 0; an object smaller than
+ * want, or empty, is refused naming `what`. */
+static int map_bar2(struct ivshm_device *dev, int fd, uint64_t want,
+		    const char *what, char *err, size_t errlen)
 {
 	struct stat st;
+	int e;
 
-	if (dev->bar2 != NULL) {
-		close(fd);
-		ivshm_set_err(err, errlen, "server sent the shared memory twice");
-		return -EPROTO;
-	}
 	if (fstat(fd, &st) < 0) {
-		int e = errno;
-
+		e = errno;
 		close(fd);
-		ivshm_set_err(err, errlen, "cannot stat the shm sent by the server: %s",
-			      strerror(e));
+		ivshm_set_err(err, errlen, "cannot stat %s: %s", what, strerror(e));
 		return -e;
 	}
-	uint64_t have = (uint64_t)st.st_size;
+	uint64_t have = (uint64_t)st.st_size, size = want ? want : have;
 
-	if (have < dev->want_size || have == 0) {
+	if (have < want || have == 0) {
 		close(fd);
 		ivshm_set_err(err, errlen,
-			      "server shm smaller than requested: %" PRIu64 " < %" PRIu64 " bytes",
-			      have, dev->want_size);
+			      "%s smaller than requested: %" PRIu64 " < %" PRIu64 " bytes",
+			      what, have, want);
 		return -EINVAL;
 	}
-	uint64_t size = dev->want_size ? dev->want_size : have;
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	int e = errno;
 
-	close(fd); /* the mapping keeps the object alive */
+	e = errno;
+	close(fd);
 	if (p == MAP_FAILED) {
-		ivshm_set_err(err, errlen, "cannot map %" PRIu64 " bytes of server shm: %s",
-			      size, strerror(e));
+		ivshm_set_err(err, errlen, "cannot map %" PRIu64 " bytes of %s: %s",
+			      size, what, strerror(e));
 		return -e;
 	}
 	dev->bar2 = p;
 	dev->bar2_size = size;
 	return 0;
+}
+
+static int map_server_shm(struct ivshm_device *dev, int fd, char *err,
+			  size_t errlen)
+{
+	if (dev->bar2 != NULL) {
+		close(fd);
+		ivshm_set_err(err, errlen, "server sent the shared memory twice");
+		return -EPROTO;
+	}
+	return map_bar2(dev, fd, dev->want_size, "server shm", err, errlen);
 }
 
 static int peer_fd_msg(struct ivshm_device *dev, unsigned int id, int fd,
@@ -336,7 +344,8 @@ static int setup_server(struct ivshm_device *dev,
 
 /* ---- plain shm file (ivshmem-plain) -------------------------------------- */
 
-static int open_plain_file(const struct ivshm_device_config *cfg, uint64_t *size,
+/* Opens (creates, when asked, at size bytes) the plain shm file. */
+static int open_plain_file(const struct ivshm_device_config *cfg, uint64_t size,
 			   char *err, size_t errlen)
 {
 	bool created = false;
@@ -355,26 +364,15 @@ static int open_plain_file(const struct ivshm_device_config *cfg, uint64_t *size
 			      cfg->shm_path, strerror(e));
 		return -e;
 	}
-	struct stat st;
-
-	if (created && *size > 0 && ftruncate(fd, (off_t)*size) < 0) {
+	if (created && size > 0 && ftruncate(fd, (off_t)size) < 0) {
 		int e = errno;
 
 		ivshm_set_err(err, errlen, "cannot size %s to %" PRIu64 " bytes: %s",
-			      cfg->shm_path, *size, strerror(e));
+			      cfg->shm_path, size, strerror(e));
 		unlink(cfg->shm_path);
 		close(fd);
 		return -e;
 	}
-	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size < *size || st.st_size == 0) {
-		ivshm_set_err(err, errlen,
-			      "shm file %s is smaller than requested: %" PRIu64 " < %" PRIu64 " bytes",
-			      cfg->shm_path, (uint64_t)st.st_size, *size);
-		close(fd);
-		return -EINVAL;
-	}
-	if (*size == 0)
-		*size = (uint64_t)st.st_size;
 	return fd;
 }
 
@@ -382,30 +380,22 @@ static int setup_plain(struct ivshm_device *dev,
 		       const struct ivshm_device_config *cfg, char *err,
 		       size_t errlen)
 {
-	uint64_t size = dev->want_size;
+	char what[IVSHM_ERR_LEN];
 
 	if (cfg->id < 0 || cfg->id > IVSHM_MAX_PEER_ID) {
 		ivshm_set_err(err, errlen, "invalid peer id %d (valid: 0..%d)",
 			      cfg->id, IVSHM_MAX_PEER_ID);
 		return -EINVAL;
 	}
-	int fd = open_plain_file(cfg, &size, err, errlen);
+	int fd = open_plain_file(cfg, dev->want_size, err, errlen);
 
 	if (fd < 0)
 		return fd;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	int e = errno;
-
-	close(fd);
-	if (p == MAP_FAILED) {
-		ivshm_set_err(err, errlen, "cannot map %s: %s", cfg->shm_path,
-			      strerror(e));
-		return -e;
-	}
-	dev->bar2 = p;
-	dev->bar2_size = size;
-	dev->own_id = cfg->id;
-	return 0;
+	snprintf(what, sizeof(what), "shm file %s", cfg->shm_path);
+	fd = map_bar2(dev, fd, dev->want_size, what, err, errlen);
+	if (fd == 0)
+		dev->own_id = cfg->id;
+	return fd;
 }
 
 /* ---- open/close ------------------------------------------------------------ */

@@ -99,24 +99,43 @@ static struct fdset *fdset_new(unsigned int n)
 	return s;
 }
 
+/* Room for one more message. The sent prefix is reused when that frees at
+ * least as much as it moves (amortised O(1)); otherwise the array grows. So
+ * a client that keeps reading, but never quite empties its queue, holds its
+ * backlog, not everything ever sent to it; only a backlog (unsent
+ * messages) of QUEUE_MAX drops it. */
+static bool make_room(struct client *c)
+{
+	size_t pending = c->len - c->head, cap;
+	struct outmsg *q;
+
+	if (c->len < c->cap)
+		return true;
+	if (pending >= QUEUE_MAX)
+		return false;
+	if (c->head > 0 && c->head >= pending) {
+		memmove(c->q, c->q + c->head, pending * sizeof(*c->q));
+		c->head = 0;
+		c->len = pending;
+		return true;
+	}
+	cap = c->cap ? c->cap * 2 : 64;
+	q = realloc(c->q, cap * sizeof(*q));
+	if (q == NULL)
+		return false;
+	c->q = q;
+	c->cap = cap;
+	return true;
+}
+
 /* Appends a message; the client is marked dead if it cannot take more. */
 static void enqueue(struct client *c, int64_t value, struct fdset *hold, int fd)
 {
 	if (c->dead)
 		return;
-	if (c->head > 0 && c->head == c->len)
-		c->head = c->len = 0;
-	if (c->len == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct outmsg *q = cap - c->head > QUEUE_MAX ? NULL :
-				   realloc(c->q, cap * sizeof(*q));
-
-		if (q == NULL) {
-			c->dead = true;
-			return;
-		}
-		c->q = q;
-		c->cap = cap;
+	if (!make_room(c)) {
+		c->dead = true;
+		return;
 	}
 	if (hold != NULL)
 		hold->refs++;

@@ -9,7 +9,6 @@
  * announced as gone) within a deadline, else the target aborts: a crash,
  * a stall or a lost client is a finding.
  */
-#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -19,7 +18,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ivshm_proto.h"
@@ -48,18 +46,10 @@ static void *run_server(void *arg)
 	return NULL;
 }
 
+/* Every read and write below is MSG_DONTWAIT, so a blocking socket is fine. */
 static int connect_client(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 &&
-	    errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return ivshm_proto_connect(sock_path, NULL, 0);
 }
 
 static void stop_server(void)
