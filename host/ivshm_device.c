@@ -680,15 +680,20 @@ unsigned int ivshm_device_settle_vectors(struct ivshm_device *dev, int grace_ms)
 	unsigned int id = (unsigned int)dev->own_id;
 	unsigned int n = ivshm_device_peer_vectors(dev, id);
 	char err[IVSHM_ERR_LEN];
+	/* Restarted on progress only: a wake-up for another peer's message,
+	 * EINTR or half a message must not end the grace period early. */
+	int64_t deadline = ivshm_now_ms() + grace_ms;
 
-	while (n < dev->vectors && ivshm_device_server_fd(dev) >= 0) {
-		if (ivshm_device_wait(dev, grace_ms, err, sizeof(err)) < 0)
+	while (n < dev->vectors && ivshm_device_server_fd(dev) >= 0 &&
+	       ivshm_ms_left(deadline) > 0) {
+		if (ivshm_device_wait(dev, ivshm_ms_left(deadline), err, sizeof(err)) < 0)
 			break;
 		unsigned int now = ivshm_device_peer_vectors(dev, id);
 
-		if (now == n)
-			break;
-		n = now;
+		if (now > n) {
+			n = now;
+			deadline = ivshm_now_ms() + grace_ms;
+		}
 	}
 	return n;
 }
