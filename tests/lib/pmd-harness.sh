@@ -4,7 +4,8 @@
 # setting HARNESS_TAG (a short prefix for names); needs env BUILD.
 # Provides: $server_bin $traffic $pmd $sys_env $tag $work $sock, cleanup on exit
 # (processes, shm, EAL runtime dirs; KEEP_LOGS=1 keeps $work), and
-# fail, eal, wait_for, start_server, run_bg, wait_pid.
+# fail, eal, wait_for, run_cmd, start_server, run_bg, run_fg, wait_pid,
+# expect_pass, expect_refused. Each process NAME logs to $work/NAME.log.
 : "${BUILD:?BUILD must point at the meson build dir}"
 server_bin=$BUILD/host/ivshmem-server
 traffic=$BUILD/tests/dpdk/ivshmem-traffic
@@ -26,7 +27,9 @@ pids=()
 
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  wait 2>/dev/null
+  # only these: a bare wait would also wait for a process substitution
+  # still feeding a run_cmd's stdin (< <(sleep 60))
+  [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}" 2>/dev/null
   if [ -n "${KEEP_LOGS:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
   rm -rf /dev/shm/$tag* /var/run/dpdk/$tag*
 }
@@ -52,18 +55,31 @@ wait_for() { # wait_for CONDITION-COMMAND SECONDS
   done
 }
 
-start_server() { # start_server [VECTORS]: sets pid_server
-  "$server_bin" -F -S "$sock" -M "$tag" -l 4M -n "${1:-2}" >"$work/server.log" 2>&1 &
-  pids+=($!); pid_server=$!
-  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
+run_cmd() { # run_cmd NAME CMD...: CMD in the background, output to $work/NAME.log, sets pid_NAME
+  local name=$1; shift
+  # <&0: without a redirection of its own a background command reads
+  # /dev/null (no job control); this passes on the caller's stdin.
+  "$@" >"$work/$name.log" 2>&1 <&0 &
+  pids+=($!)
+  printf -v "pid_$name" %s $!
+}
+
+start_server() { # start_server [VECTORS [NAME]]: server NAME (default server; shm $tag-NAME), sets pid_NAME
+  local name=${2:-server}
+  run_cmd "$name" "$server_bin" -F -S "$sock" -M "$tag-$name" -l 4M -n "${1:-2}"
+  wait_for "[ -S '$sock' ]" 10 || fail "$name did not create $sock"
 }
 
 run_bg() { # run_bg NAME VDEV ARGS...: ivshmem-traffic in the background, sets pid_NAME
   local name=$1 vdev=$2; shift 2
   # shellcheck disable=SC2046
-  "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  eval "pid_$name=$!"
+  run_cmd "$name" "$traffic" $(eal "$name") --vdev "$vdev" -- "$@"
+}
+
+run_fg() { # run_fg NAME VDEV ARGS...: ivshmem-traffic in the foreground (30 s at most), its exit status
+  local name=$1 vdev=$2; shift 2
+  # shellcheck disable=SC2046
+  timeout 30 "$traffic" $(eal "$name") --vdev "$vdev" -- "$@" >"$work/$name.log" 2>&1
 }
 
 wait_pid() { # wait_pid PID SECONDS: its exit status, or 124 after killing it
@@ -73,4 +89,19 @@ wait_pid() { # wait_pid PID SECONDS: its exit status, or 124 after killing it
     sleep 0.05
   done
   wait "$1"
+}
+
+expect_pass() { # expect_pass NAME PID [SECS=120]: it exits 0 with a PASS line; prints its RESULT line
+  local name=$1 secs=${3:-120} rc
+  wait_pid "$2" "$secs"; rc=$?
+  [ $rc -ne 124 ] || fail "$name did not exit within $secs s"
+  [ $rc -eq 0 ] && grep -q '^PASS' "$work/$name.log" || fail "$name exited $rc"
+  grep '^RESULT' "$work/$name.log"
+}
+
+expect_refused() { # expect_refused RC NAME PATTERN: a clean non-zero exit (no timeout, no signal) and a message
+  local rc=$1 name=$2 pattern=$3
+  [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "$name: exit $rc (want a clean refusal)"
+  grep -q "$pattern" "$work/$name.log" || fail "$name: no message matching '$pattern'"
+  echo "refused: $(grep -m1 "$pattern" "$work/$name.log")"
 }
