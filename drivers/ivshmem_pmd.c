@@ -721,21 +721,55 @@ static int choose_peer(struct pmd_internals *pmd)
 	return 0;
 }
 
-/* Attaches to BAR2, waiting for a concurrent formatter and taking the id
- * over from a peer whose heartbeat has stopped. */
+/* A format takes microseconds; one that has not moved for this long was
+ * left by a peer that died mid-format and is taken over. */
+#define IVSHMEM_FORMAT_STALL_MS 1000u
+
+/* Called while attach says EBUSY: waits 1 ms, and takes the format over
+ * once format_state has not changed for IVSHMEM_FORMAT_STALL_MS. */
+static void wait_for_formatter(struct pmd_internals *pmd, uint32_t *seen,
+			       uint64_t *seen_since)
+{
+	struct ivshmem_bus_dev *bus = pmd->bus;
+	uint32_t now_state = ivshm_region_format_state(bus->bar2);
+	uint64_t now = rte_get_timer_cycles();
+	int rc;
+
+	if (now_state != *seen) {
+		*seen = now_state;
+		*seen_since = now;
+	} else if (IVSHM_FORMAT_STATE(now_state) == IVSHM_FORMAT_FORMATTING &&
+		   now - *seen_since >= rte_get_timer_hz() / 1000 * IVSHMEM_FORMAT_STALL_MS) {
+		rc = ivshm_region_format_takeover(bus->bar2, bus->bar2_size,
+						  &pmd->args.geo, bus->id, now_state);
+		IVSHMEM_LOG(NOTICE, "%s: the region stayed in FORMATTING for %u ms "
+			    "(its formatter stopped): %s", bus->name,
+			    IVSHMEM_FORMAT_STALL_MS, rc == IVSHM_OK ?
+			    "formatted it again" : "another peer took it over");
+		*seen_since = now;
+		return;
+	}
+	rte_delay_us_sleep(1000);
+}
+
+/* Attaches to BAR2, waiting for a concurrent formatter (taking over one
+ * that stopped) and taking the id over from a peer whose heartbeat has
+ * stopped. */
 static int attach_region(struct pmd_internals *pmd)
 {
 	struct ivshmem_bus_dev *bus = pmd->bus;
-	uint64_t deadline = rte_get_timer_cycles() + 2 * rte_get_timer_hz();
+	uint64_t deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
+	uint64_t seen_since = rte_get_timer_cycles();
 	unsigned int flags = IVSHM_ATTACH_FORMAT;
 	struct ivshm_peer_view before, after;
+	uint32_t seen = UINT32_MAX;
 	int rc;
 
 	for (;;) {
 		rc = ivshm_region_attach(&pmd->region, bus->bar2, bus->bar2_size,
 					 bus->id, &pmd->args.geo, flags);
 		if (rc == IVSHM_EBUSY && rte_get_timer_cycles() < deadline) {
-			rte_delay_us_sleep(1000);
+			wait_for_formatter(pmd, &seen, &seen_since);
 			continue;
 		}
 		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,36 +345,82 @@ static int setup_server(struct ivshm_device *dev,
 
 /* ---- plain shm file (ivshmem-plain) -------------------------------------- */
 
-/* Opens (creates, when asked, at size bytes) the plain shm file. */
+/* Creates path already sized: a temporary file is sized, then linked to
+ * the name, so a peer that opens the name never sees it empty or short.
+ * Returns the fd, -EEXIST if the name exists, or another negative errno. */
+static int create_sized(const char *path, uint64_t size, char *err,
+			size_t errlen)
+{
+	static _Atomic unsigned int seq;
+	char tmp[4096 + 32];
+	int fd, rc, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.%u.tmp", path, (int)getpid(),
+		     atomic_fetch_add(&seq, 1)) >= (int)sizeof(tmp)) {
+		ivshm_set_err(err, errlen, "shm file path too long: %s", path);
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		e = errno;
+		ivshm_set_err(err, errlen, "cannot create %s: %s", tmp, strerror(e));
+		return -e;
+	}
+	rc = ftruncate(fd, (off_t)size) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = link(tmp, path) < 0 ? -errno : 0;
+	unlink(tmp);
+	if (rc == 0)
+		return fd;
+	close(fd);
+	if (rc != -EEXIST)
+		ivshm_set_err(err, errlen, "cannot create %s at %" PRIu64 " bytes: %s",
+			      path, size, strerror(-rc));
+	return rc;
+}
+
+/* Opens an existing shm file that only we or root can have prepared: a
+ * file another user planted in a world-writable dir (e.g. /dev/shm) could
+ * be read and written by that user, and a symlink could point anywhere. */
+static int open_existing(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW), e;
+
+	if (fd < 0) {
+		e = errno;
+		ivshm_set_err(err, errlen, "cannot open shm file %s: %s%s", path,
+			      strerror(e), e == ELOOP ? " (a symlink: give the real path)" : "");
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		ivshm_set_err(err, errlen, "shm file %s is not a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		close(fd);
+		ivshm_set_err(err, errlen,
+			      "shm file %s belongs to uid %u, not to us (uid %u) or root: "
+			      "refused (its owner could read and write our traffic)",
+			      path, (unsigned int)st.st_uid, (unsigned int)geteuid());
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Opens the plain shm file, creating it at size bytes when asked and it
+ * does not exist yet (size 0: it must exist). */
 static int open_plain_file(const struct ivshm_device_config *cfg, uint64_t size,
 			   char *err, size_t errlen)
 {
-	bool created = false;
-	int fd = -1;
+	if (cfg->create && size > 0) {
+		int fd = create_sized(cfg->shm_path, size, err, errlen);
 
-	if (cfg->create) {
-		fd = open(cfg->shm_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		created = fd >= 0;
+		if (fd != -EEXIST)
+			return fd;
 	}
-	if (fd < 0)
-		fd = open(cfg->shm_path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		ivshm_set_err(err, errlen, "cannot open shm file %s: %s",
-			      cfg->shm_path, strerror(e));
-		return -e;
-	}
-	if (created && size > 0 && ftruncate(fd, (off_t)size) < 0) {
-		int e = errno;
-
-		ivshm_set_err(err, errlen, "cannot size %s to %" PRIu64 " bytes: %s",
-			      cfg->shm_path, size, strerror(e));
-		unlink(cfg->shm_path);
-		close(fd);
-		return -e;
-	}
-	return fd;
+	return open_existing(cfg->shm_path, err, errlen);
 }
 
 static int setup_plain(struct ivshm_device *dev,

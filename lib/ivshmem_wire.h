@@ -39,12 +39,17 @@ typedef int64_t ivshm_msg_t;
 #define IVSHM_CACHE_LINE       64u
 #define IVSHM_LAYOUT_MAGIC     0x4d485649u /* "IVHM" in memory order */
 #define IVSHM_LAYOUT_MAJOR     1u  /* incompatible changes */
-#define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
+#define IVSHM_LAYOUT_MINOR     1u  /* compatible additions (1: format takeover) */
 
-/* Region header format_state */
+/* Region header format_state: the state in the low byte; while FORMATTING,
+ * bits 8..31 count takeovers of a format whose writer stopped (0 for the
+ * first claim, so a v1.0 peer sees exactly FORMATTING), see bar2-layout §5. */
 #define IVSHM_FORMAT_BLANK      0u /* all-zero region, nobody formatted it */
 #define IVSHM_FORMAT_FORMATTING 1u /* a peer is writing the layout */
 #define IVSHM_FORMAT_READY      2u
+#define IVSHM_FORMAT_STATE(v)   ((v) & 0xffu)
+#define IVSHM_FORMAT_CLAIM(v)   ((v) >> 8)
+#define IVSHM_FORMAT_CLAIMED(n) (IVSHM_FORMAT_FORMATTING | ((uint32_t)(n) << 8))
 
 /* Geometry limits */
 #define IVSHM_MIN_PEERS        2u

@@ -3,6 +3,7 @@
  */
 #include "ring_over_shm.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define RELAXED memory_order_relaxed
@@ -119,69 +120,94 @@ static uint8_t *channel_base(const struct ivshm_region *r, uint16_t prod,
 	       channel_index(&r->geo, prod, cons, q) * r->chan_stride;
 }
 
+/* Writes the header and zeroes the control structures of layout l. The
+ * caller owns format_state (it holds a FORMATTING claim). */
+static void write_layout(struct ivshm_wire_hdr *h, uint64_t size,
+			 const struct ivshm_geometry *g, const struct layout *l,
+			 uint16_t formatter)
+{
+	uint8_t *base = (uint8_t *)h;
+	uint64_t n;
+
+	atomic_store_explicit(&h->magic, 0, RELAXED);
+	/* Control structures only: buffers are written before they are read. */
+	memset(base + l->peers_off, 0, l->chans_off - l->peers_off);
+	for (n = 0; n < channel_count(g); n++)
+		memset(base + l->chans_off + n * l->chan_stride, 0, l->bufs_off);
+	h->version_major = IVSHM_LAYOUT_MAJOR;
+	h->version_minor = IVSHM_LAYOUT_MINOR;
+	h->formatter_id = formatter;
+	h->region_size = size;
+	h->layout_size = l->size;
+	h->max_peers = g->max_peers;
+	h->queues = g->queues;
+	h->ring_size = g->ring_size;
+	h->buf_size = g->buf_size;
+	h->peers_off = l->peers_off;
+	h->chans_off = l->chans_off;
+	h->chan_stride = l->chan_stride;
+	h->desc_off = l->desc_off;
+	h->bufs_off = l->bufs_off;
+	memset(h->reserved, 0, sizeof(h->reserved));
+	atomic_store_explicit(&h->magic, IVSHM_LAYOUT_MAGIC, RELAXED);
+}
+
+/* Checks what a format needs before anything is claimed: a failed format
+ * must leave the region as it was, not stuck in FORMATTING. */
+static int format_precheck(void *base, uint64_t size,
+			   const struct ivshm_geometry *g, uint16_t formatter)
+{
+	if (base == NULL || ivshm_geometry_check(g) != IVSHM_OK)
+		return IVSHM_EINVAL;
+	if (formatter >= g->max_peers)
+		return IVSHM_EPEERID;
+	if (ivshm_layout_size(g) > size)
+		return IVSHM_ETOOSMALL;
+	return IVSHM_OK;
+}
+
 int ivshm_region_format(void *base, uint64_t size,
 			const struct ivshm_geometry *g, uint16_t formatter)
 {
 	struct ivshm_wire_hdr *h = hdr_of(base);
 	struct layout l;
-	uint64_t n;
+	int rc = format_precheck(base, size, g, formatter);
 
-	if (base == NULL || ivshm_geometry_check(g) != IVSHM_OK ||
-	    formatter >= g->max_peers)
-		return IVSHM_EINVAL;
+	if (rc != IVSHM_OK)
+		return rc == IVSHM_EPEERID ? IVSHM_EINVAL : rc;
 	compute_layout(g, &l);
-	if (l.size > size)
-		return IVSHM_ETOOSMALL;
-
 	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_FORMATTING, RELAXED);
-	atomic_store_explicit(&h->magic, 0, RELAXED);
-	/* Control structures only: buffers are written before they are read. */
-	memset((uint8_t *)base + l.peers_off, 0, l.chans_off - l.peers_off);
-	for (n = 0; n < channel_count(g); n++)
-		memset((uint8_t *)base + l.chans_off + n * l.chan_stride, 0,
-		       l.bufs_off);
-	h->version_major = IVSHM_LAYOUT_MAJOR;
-	h->version_minor = IVSHM_LAYOUT_MINOR;
-	h->formatter_id = formatter;
-	h->region_size = size;
-	h->layout_size = l.size;
-	h->max_peers = g->max_peers;
-	h->queues = g->queues;
-	h->ring_size = g->ring_size;
-	h->buf_size = g->buf_size;
-	h->peers_off = l.peers_off;
-	h->chans_off = l.chans_off;
-	h->chan_stride = l.chan_stride;
-	h->desc_off = l.desc_off;
-	h->bufs_off = l.bufs_off;
-	memset(h->reserved, 0, sizeof(h->reserved));
-	atomic_store_explicit(&h->magic, IVSHM_LAYOUT_MAGIC, RELAXED);
+	write_layout(h, size, g, &l, formatter);
 	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_READY, RELEASE);
 	return IVSHM_OK;
 }
 
-/* Reads the header of a READY region into r, trusting nothing: the geometry
- * must be valid and every offset must be the one we compute from it. */
+/* Reads the header of a READY region into r, trusting nothing: one copy
+ * of it is taken, the geometry in the copy must be valid and every offset
+ * must be the one we compute from it; only the copy is used after, so a
+ * peer rewriting the header meanwhile cannot mix old and new fields. */
 static int adopt_header(struct ivshm_region *r, void *base, uint64_t size)
 {
-	struct ivshm_wire_hdr *h = hdr_of(base);
+	struct ivshm_wire_hdr h;
 	struct ivshm_geometry g;
 	struct layout l;
 
-	if (atomic_load_explicit(&h->magic, RELAXED) != IVSHM_LAYOUT_MAGIC)
+	memcpy(&h, base, sizeof(h));
+	atomic_thread_fence(ACQUIRE);
+	if (atomic_load_explicit(&h.magic, RELAXED) != IVSHM_LAYOUT_MAGIC)
 		return IVSHM_EFOREIGN;
-	if (h->version_major != IVSHM_LAYOUT_MAJOR)
+	if (h.version_major != IVSHM_LAYOUT_MAJOR)
 		return IVSHM_EVERSION;
-	g.max_peers = h->max_peers;
-	g.queues = h->queues;
-	g.ring_size = h->ring_size;
-	g.buf_size = h->buf_size;
+	g.max_peers = h.max_peers;
+	g.queues = h.queues;
+	g.ring_size = h.ring_size;
+	g.buf_size = h.buf_size;
 	if (ivshm_geometry_check(&g) != IVSHM_OK)
 		return IVSHM_ECORRUPT;
 	compute_layout(&g, &l);
-	if (h->peers_off != l.peers_off || h->chans_off != l.chans_off ||
-	    h->chan_stride != l.chan_stride || h->desc_off != l.desc_off ||
-	    h->bufs_off != l.bufs_off || h->layout_size != l.size)
+	if (h.peers_off != l.peers_off || h.chans_off != l.chans_off ||
+	    h.chan_stride != l.chan_stride || h.desc_off != l.desc_off ||
+	    h.bufs_off != l.bufs_off || h.layout_size != l.size)
 		return IVSHM_ECORRUPT;
 	if (l.size > size)
 		return IVSHM_ETOOSMALL;
@@ -195,11 +221,44 @@ static int adopt_header(struct ivshm_region *r, void *base, uint64_t size)
 	return IVSHM_OK;
 }
 
-static bool region_is_blank(const struct ivshm_wire_hdr *h)
+/* The header is all zero but for format_state (which the caller holds). */
+static bool header_is_blank(const struct ivshm_wire_hdr *h)
 {
 	static const uint8_t zero[sizeof(*h)];
+	const size_t at = offsetof(struct ivshm_wire_hdr, format_state);
+	const size_t after = at + sizeof(h->format_state);
 
-	return memcmp(h, zero, sizeof(*h)) == 0;
+	return memcmp(h, zero, at) == 0 &&
+	       memcmp((const uint8_t *)h + after, zero, sizeof(*h) - after) == 0;
+}
+
+/* Claims the format by moving format_state from `from` to `claim`, writes
+ * the layout, then publishes READY only if the claim is still ours: a
+ * claim taken over meanwhile (we were too slow) ends in EBUSY, and the
+ * header a reader then adopts is validated like any other. */
+static int claim_and_format(void *base, uint64_t size,
+			    const struct ivshm_geometry *g, uint16_t me,
+			    uint32_t from, uint32_t claim)
+{
+	struct ivshm_wire_hdr *h = hdr_of(base);
+	struct layout l;
+
+	if (!atomic_compare_exchange_strong(&h->format_state, &from, claim))
+		return IVSHM_EBUSY;
+	/* A first claim formats only a blank region; a takeover rewrites
+	 * whatever the stopped formatter left. */
+	if (from == IVSHM_FORMAT_BLANK && !header_is_blank(h)) {
+		atomic_compare_exchange_strong(&h->format_state, &claim,
+					       IVSHM_FORMAT_BLANK);
+		return IVSHM_EFOREIGN;
+	}
+	compute_layout(g, &l);
+	write_layout(h, size, g, &l, me);
+	if (!atomic_compare_exchange_strong_explicit(&h->format_state, &claim,
+						     IVSHM_FORMAT_READY,
+						     RELEASE, RELAXED))
+		return IVSHM_EBUSY;
+	return IVSHM_OK;
 }
 
 /* Formats the region if allowed and nobody else does it first. */
@@ -207,28 +266,45 @@ static int format_if_blank(void *base, uint64_t size,
 			   const struct ivshm_geometry *want, uint16_t me,
 			   unsigned int flags)
 {
-	struct ivshm_wire_hdr *h = hdr_of(base);
-	uint32_t expected = IVSHM_FORMAT_BLANK;
 	struct ivshm_geometry g = want ? *want : IVSHM_GEOMETRY_DEFAULT;
+	int rc;
 
 	if (flags & IVSHM_ATTACH_REFORMAT)
 		return ivshm_region_format(base, size, &g, me);
 	if (!(flags & IVSHM_ATTACH_FORMAT))
 		return IVSHM_EBUSY; /* wait for the formatter */
-	if (!region_is_blank(h))
-		return IVSHM_EFOREIGN;
-	/* Fail before claiming the region: a failed format must leave it
-	 * BLANK, not stuck in FORMATTING (EBUSY for everyone, forever). */
-	if (ivshm_geometry_check(&g) != IVSHM_OK)
+	rc = format_precheck(base, size, &g, me);
+	if (rc != IVSHM_OK)
+		return rc;
+	/* Claim first, look second: a peer that loses the race sees
+	 * FORMATTING and waits (EBUSY) instead of calling the half-written
+	 * header foreign. */
+	return claim_and_format(base, size, &g, me, IVSHM_FORMAT_BLANK,
+				IVSHM_FORMAT_FORMATTING);
+}
+
+uint32_t ivshm_region_format_state(const void *base)
+{
+	const struct ivshm_wire_hdr *h = base;
+
+	return atomic_load_explicit(&h->format_state, ACQUIRE);
+}
+
+int ivshm_region_format_takeover(void *base, uint64_t size,
+				 const struct ivshm_geometry *want, uint16_t me,
+				 uint32_t stalled)
+{
+	struct ivshm_geometry g = want ? *want : IVSHM_GEOMETRY_DEFAULT;
+	uint32_t next = (IVSHM_FORMAT_CLAIM(stalled) + 1) & 0xffffffu;
+	int rc;
+
+	if (IVSHM_FORMAT_STATE(stalled) != IVSHM_FORMAT_FORMATTING)
 		return IVSHM_EINVAL;
-	if (me >= g.max_peers)
-		return IVSHM_EPEERID;
-	if (ivshm_layout_size(&g) > size)
-		return IVSHM_ETOOSMALL;
-	if (!atomic_compare_exchange_strong(&h->format_state, &expected,
-					    IVSHM_FORMAT_FORMATTING))
-		return IVSHM_EBUSY;
-	return ivshm_region_format(base, size, &g, me);
+	rc = format_precheck(base, size, &g, me);
+	if (rc != IVSHM_OK)
+		return rc;
+	return claim_and_format(base, size, &g, me, stalled,
+				IVSHM_FORMAT_CLAIMED(next == 0 ? 1 : next));
 }
 
 int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
@@ -250,7 +326,7 @@ int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
 		rc = format_if_blank(base, size, want, me, flags);
 		if (rc != IVSHM_OK)
 			return rc;
-	} else if (state == IVSHM_FORMAT_FORMATTING) {
+	} else if (IVSHM_FORMAT_STATE(state) == IVSHM_FORMAT_FORMATTING) {
 		return IVSHM_EBUSY;
 	} else if (state != IVSHM_FORMAT_READY) {
 		return IVSHM_EFOREIGN;

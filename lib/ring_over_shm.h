@@ -76,6 +76,15 @@ int ivshm_region_format(void *base, uint64_t size,
 int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
 			uint16_t me, const struct ivshm_geometry *want,
 			unsigned int flags);
+/* format_state as it is now (IVSHM_FORMAT_STATE() gives the state). */
+uint32_t ivshm_region_format_state(const void *base);
+/* Takes over a format that stopped: if format_state still reads `stalled`
+ * (a FORMATTING value the caller saw unchanged for longer than a format
+ * takes), claims it with the next takeover count and formats with `want`.
+ * One of several peers trying wins; the others get IVSHM_EBUSY. */
+int ivshm_region_format_takeover(void *base, uint64_t size,
+				 const struct ivshm_geometry *want, uint16_t me,
+				 uint32_t stalled);
 /* Marks us LEFT. Channels opened on r must not be used afterwards. */
 void ivshm_region_detach(struct ivshm_region *r);
 void ivshm_region_heartbeat(const struct ivshm_region *r);

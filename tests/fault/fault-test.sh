@@ -9,6 +9,12 @@
 #   shm-same-id    a second process claiming a live id is refused
 #   shm-version    a region with another layout major version is refused
 #   shm-too-small  queues=8 on a 4M file is refused naming the sizes
+#   start-race     ROUNDS (20) pairs started at the same moment on a new shm
+#                  file, then ROUNDS pairs on a new server each: all attach
+#                  and exchange checked traffic
+#   stalled-format a region left in FORMATTING by a dead formatter is taken
+#                  over after a second, and two peers then exchange traffic
+#   shm-untrusted  a symlink and a file owned by another user are refused
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivf
@@ -108,6 +114,49 @@ shm-too-small)
   shm=/dev/shm/$tag-small
   run_fg small "net_ivshmem0,shm=$shm,size=4M,id=0,queues=8" --count 1; rc=$?
   expect_refused "$rc" small 'the geometry needs'
+  ;;
+start-race)
+  rounds=${ROUNDS:-20}
+  pair() { # pair ROUND VDEV-A VDEV-B: both started at once, both must pass
+    run_bg "a$1" "$2" --count 300 --seed 1 --timeout 30
+    run_bg "b$1" "$3" --count 300 --seed 2 --timeout 30
+    local pa=pid_a$1 pb=pid_b$1
+    expect_pass "a$1" "${!pa}" 60 >/dev/null; expect_pass "b$1" "${!pb}" 60 >/dev/null
+  }
+  for i in $(seq 1 "$rounds"); do
+    shm=/dev/shm/$tag-race$i
+    pair "$i" "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1"
+  done
+  echo "shm=: $rounds of $rounds simultaneous pairs attached and exchanged 300 + 300 checked packets"
+  for i in $(seq 1 "$rounds"); do
+    rm -f "$sock"; start_server 2 "srv$i"
+    pair "s$i" "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock"
+    p=pid_srv$i; kill "${!p}"; wait "${!p}" 2>/dev/null
+  done
+  echo "server: $rounds of $rounds simultaneous pairs attached and exchanged 300 + 300 checked packets"
+  ;;
+stalled-format)
+  shm=/dev/shm/$tag-stalled
+  # what a peer that died mid-format leaves: format_state FORMATTING (the
+  # u32 at offset 8, lib/ivshmem_wire.h) and half a header
+  head -c 4194304 /dev/zero > "$shm"
+  printf '\x01\x00\x00\x00' | dd of="$shm" bs=1 seek=8 conv=notrunc status=none
+  printf 'half a header...' | dd of="$shm" bs=1 seek=16 conv=notrunc status=none
+  run_bg a "net_ivshmem0,shm=$shm,size=4M,id=0" --count 500 --seed 1 --timeout 30
+  run_bg b "net_ivshmem0,shm=$shm,size=4M,id=1" --count 500 --seed 2 --timeout 30
+  expect_pass a "$pid_a" 60; expect_pass b "$pid_b" 60
+  n=$(cat "$work/a.log" "$work/b.log" | grep -c 'stayed in FORMATTING')
+  [ "$n" -ge 1 ] || fail "no peer said it took the stalled format over"
+  grep -h 'stayed in FORMATTING' "$work/a.log" "$work/b.log"
+  ;;
+shm-untrusted)
+  real=/dev/shm/$tag-real; link=/dev/shm/$tag-link; theirs=/dev/shm/$tag-theirs
+  head -c 4194304 /dev/zero > "$real"; ln -s "$real" "$link"
+  run_fg sym "net_ivshmem0,shm=$link,size=4M,id=0" --count 1; rc=$?
+  expect_refused "$rc" sym 'symlink'
+  head -c 4194304 /dev/zero > "$theirs"; chown 12345 "$theirs"
+  run_fg own "net_ivshmem0,shm=$theirs,size=4M,id=0" --count 1; rc=$?
+  expect_refused "$rc" own 'belongs to uid 12345'
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
