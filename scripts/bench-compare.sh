@@ -15,6 +15,8 @@
 #   env: ROUNDS=5 DURATION=1 SIZES=64,128,256,512,1024,1500 BURST=32
 #        SAMPLES=100000 DRIVERS="ivshmem memif virtio" PARTS="perf testpmd"
 #        IVSHMEM_ARGS="" (extra net_ivshmem devargs, e.g. ,ring_size=1024)
+#        ALT_ARGS="" (driver "ivshmem-alt" in DRIVERS: net_ivshmem with these
+#        devargs instead, to compare two geometries in one run)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -22,7 +24,7 @@ perf=$build/apps/ivshmem-perf
 ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-1}; BURST=${BURST:-32}
 SIZES=${SIZES:-64,128,256,512,1024,1500}; SAMPLES=${SAMPLES:-100000}
 DRIVERS=${DRIVERS:-ivshmem memif virtio}; PARTS=${PARTS:-perf testpmd}
-IVSHMEM_ARGS=${IVSHMEM_ARGS:-}
+IVSHMEM_ARGS=${IVSHMEM_ARGS:-}; ALT_ARGS=${ALT_ARGS:-}
 out=$(mktemp -d /tmp/bench-compare.XXXXXX)
 tag=bcmp$$
 export LD_LIBRARY_PATH=$build/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -55,18 +57,19 @@ vdevs() { # vdevs KIND SIDE(0=receiver/reflector,1=sender/initiator) NAME
     memif) local role=server; [ "$2" = 1 ] && role=client
       echo "--vdev net_memif0,role=$role,socket-abstract=no,socket=/run/$tag-$3.sock";;
     ivshmem) echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-$3,size=4M,id=$2$IVSHMEM_ARGS";;
+    ivshmem-alt) echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-$3,size=4M,id=$2$ALT_ARGS";;
     virtio) if [ "$2" = 0 ]; then echo "--vdev net_vhost0,iface=/run/$tag-$3.sock,queues=1"
             else echo "--vdev net_virtio_user0,path=/run/$tag-$3.sock,queues=1"; fi;;
   esac
 }
-ready_path() { [ "$1" = ivshmem ] && echo "/dev/shm/$tag-$2" || echo "/run/$tag-$2.sock"; }
+ready_path() { [[ $1 == ivshmem* ]] && echo "/dev/shm/$tag-$2" || echo "/run/$tag-$2.sock"; }
 wait_path() { for _ in $(seq 200); do [ -e "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 # perf_run KIND NAME MODE-ARGS...: one initiator/reflector pair, JSON to $out/NAME.json
 perf_run() {
   local kind=$1 name=$2; shift 2
   local raw=()
-  [ "$kind" = ivshmem ] && [ "$*" = "--mode=latency" ] && raw=(--raw-shm=/dev/shm/$tag-$name)
+  [[ $kind == ivshmem* ]] && [ "$*" = "--mode=latency" ] && raw=(--raw-shm=/dev/shm/$tag-$name)
   # shellcheck disable=SC2046
   "$perf" -l 1 $(eal $kind) --file-prefix $tag-r$name $(vdevs $kind 0 $name) -- --role=reflector \
     "${raw[@]}" > "$out/$name.refl" 2>&1 &
@@ -101,7 +104,8 @@ testpmd_run() {
   timeout 120 dpdk-testpmd -l 1,0 --main-lcore 1 $(eal $kind) --file-prefix $tag-tx$name \
     $(vdevs $kind 1 $name) -- -i --total-num-mbufs=16384 --forward-mode=txonly \
     --burst=$BURST --nb-cores=1 < <(testpmd_commands) > "$out/$name.tx" 2>&1 || true
-  kill "$rx" 2>/dev/null; wait "$rx" 2>/dev/null || true
+  kill "$rx" 2>/dev/null || true # (memif may have crashed at its own close)
+  wait "$rx" 2>/dev/null || true
   # the second "show port stats" of each size holds the rate
   grep -E 'Tx-pps:' "$out/$name.tx" | awk 'NR % 2 == 0 {print $2}' > "$out/$name.pps"
 }
