@@ -592,7 +592,8 @@ static int stats_reset(struct rte_eth_dev *dev)
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
 	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
-	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES, XS_COUNT
+	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES,
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
 };
 
 static const char *const xstat_names[XS_COUNT] = {
@@ -607,6 +608,8 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_TX_BAD_INDEX] = "tx_bad_index",
 	[XS_TX_DOORBELLS] = "tx_doorbells",
 	[XS_LINK_CHANGES] = "link_changes",
+	[XS_REGION_UNSEALED] = "region_unsealed",     /* 1: a peer can shrink BAR2 */
+	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
 };
 
 static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
@@ -641,6 +644,8 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		v[XS_TX_DOORBELLS] += txq->doorbells;
 	}
 	v[XS_LINK_CHANGES] = pmd->link_changes;
+	v[XS_REGION_UNSEALED] = pmd->bus->bar2_unsealed;
+	v[XS_REGION_TRUNCATED] = ivshmem_bar2_guard_faults(pmd->bus->bar2_guard);
 }
 
 static int xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)

@@ -66,6 +66,7 @@ struct pmd_internals {
 	uint32_t peer_gen;
 	uint64_t peer_last_seen;     /* timer cycles */
 	uint64_t link_changes;
+	bool region_lost;            /* BAR2 truncated by a peer: link stays down */
 };
 
 /* ivshmem_link.c */
