@@ -14,6 +14,8 @@
 #                  POSIX name) to 0 mid-traffic: both processes survive (no
 #                  SIGBUS death), log the reason, keep the link down, count it
 #                  in xstats and exit 0 when told
+#   testpmd-truncate the reproduction: stock dpdk-testpmd rxonly and
+#                  txonly through the server, truncate -s 0: both survive
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivf
@@ -156,6 +158,28 @@ shm-truncate)
 server-truncate)
   start_server # -M: a POSIX name any host process can open, so unsealed
   truncate_mid_traffic "/dev/shm/$tag-server" "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock"
+  ;;
+testpmd-truncate)
+  start_server
+  modes=(txonly rxonly)
+  for i in 0 1; do
+    # shellcheck disable=SC2046
+    run_cmd tp$i "${sys_env[@]}" dpdk-testpmd $(eal tp$i) --vdev "net_ivshmem0,server=$sock" -- \
+      --total-num-mbufs 8192 --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt \
+      < <(sleep 60 2>/dev/null)
+  done
+  rx_seen() { grep -Eo 'RX-packets: +[0-9]+' "$work/tp1.log" | awk '{print $2}' | sort -n | tail -1; }
+  wait_for '[ -n "$(rx_seen)" ] && [ "$(rx_seen)" -gt 10000 ]' 30 || fail "testpmd moved no traffic"
+  truncate -s 0 "/dev/shm/$tag-server" || fail "cannot truncate the region"
+  for i in 0 1; do
+    wait_for "grep -q 'region truncated by a peer' '$work/tp$i.log'" 10 ||
+      fail "tp$i: no 'region truncated by a peer' after the truncation"
+  done
+  kill -INT "$pid_tp0" "$pid_tp1"
+  for i in 0 1; do
+    p=pid_tp$i; wait_pid "${!p}" 20 || fail "testpmd tp$i exited $? after the truncation"
+  done
+  echo "both testpmd exited 0; receiver had counted $(rx_seen) packets"
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
