@@ -50,6 +50,17 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 	}
 }
 
+/* A peer truncated BAR2 during this burst: the guard put zeros in its place
+ * and the copies may hold them. Drops the frames (counted) instead of
+ * delivering torn ones. */
+static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
+			  uint16_t got)
+{
+	rte_pktmbuf_free_bulk(bufs, got);
+	rxq->dropped += got;
+	return 0;
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
  * empty poll costs no call. */
@@ -86,6 +97,8 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		bufs[got++] = m;
 	}
 	ivshm_rx_release(ch, n);
+	if (unlikely(ivshmem_bar2_guard_lost(rxq->guard)))
+		got = drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
 	return got;
 }
 
@@ -141,6 +154,10 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint32_t room, i, slot = 0, len;
 	uint64_t bytes = 0;
 
+	if (unlikely(ivshmem_bar2_guard_lost(txq->guard))) {
+		txq->ring_full += nb; /* BAR2 truncated: nobody reads it */
+		return 0;
+	}
 	room = ivshm_tx_space(ch, nb);
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
@@ -181,6 +198,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -ENOMEM;
 	rxq->mp = mp;
 	rxq->pmd = pmd;
+	rxq->guard = pmd->bus->bar2_guard;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	/* Queue qid serves channels qid, qid + nb_rxq, ...: none is orphaned
@@ -219,6 +237,7 @@ static int tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -EINVAL;
 	}
 	txq->pmd = pmd;
+	txq->guard = pmd->bus->bar2_guard;
 	txq->queue_id = qid;
 	dev->data->tx_queues[qid] = txq;
 	return 0;

@@ -29,16 +29,8 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
 	       "the SIGBUS handler needs lock-free atomics");
 
 enum slot_state { SLOT_FREE, SLOT_ACTIVE, SLOT_CLOSING };
-enum page_state { PAGES_SHARED, PAGES_REPLACING, PAGES_ZERO, PAGES_FAILED };
-
-struct ivshmem_bar2_guard {
-	atomic_int state;          /* enum slot_state */
-	atomic_int users;          /* handlers working on this slot */
-	atomic_uintptr_t start;
-	atomic_size_t len;         /* whole mapping, in its own pages */
-	atomic_int pages;          /* enum page_state */
-	atomic_ulong faults;
-};
+enum page_state { PAGES_SHARED = IVSHMEM_BAR2_SHARED, PAGES_REPLACING,
+		  PAGES_ZERO, PAGES_FAILED };
 
 static struct ivshmem_bar2_guard slots[IVSHMEM_BAR2_GUARD_SLOTS];
 static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -227,12 +219,6 @@ void ivshmem_bar2_guard_unregister(struct ivshmem_bar2_guard *g)
 uint64_t ivshmem_bar2_guard_faults(const struct ivshmem_bar2_guard *g)
 {
 	return g == NULL ? 0 : atomic_load(&g->faults);
-}
-
-bool ivshmem_bar2_guard_lost(const struct ivshmem_bar2_guard *g)
-{
-	return g != NULL &&
-	       atomic_load(&g->pages) != PAGES_SHARED;
 }
 
 bool ivshmem_bar2_unsealed(int seals)

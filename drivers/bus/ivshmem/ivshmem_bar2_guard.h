@@ -15,13 +15,24 @@
 #ifndef IVSHMEM_BAR2_GUARD_H
 #define IVSHMEM_BAR2_GUARD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define IVSHMEM_BAR2_GUARD_SLOTS 64 /* mappings guarded at once */
 
-struct ivshmem_bar2_guard;
+/* One guarded mapping. Visible only so that the data path can test `pages`
+ * inline; everything else goes through the functions below. */
+struct ivshmem_bar2_guard {
+	atomic_int state;          /* free, active, closing */
+	atomic_int users;          /* handlers working on this slot */
+	atomic_uintptr_t start;
+	atomic_size_t len;         /* whole mapping, in its own pages */
+	atomic_int pages;          /* IVSHMEM_BAR2_SHARED: still the peers' */
+	atomic_ulong faults;
+};
+#define IVSHMEM_BAR2_SHARED 0
 
 /* Guards [addr, addr + len), a mapping whose pages are page_size bytes
  * (its hugetlbfs page size, or the base page size). Returns 0, or a
@@ -34,8 +45,14 @@ void ivshmem_bar2_guard_unregister(struct ivshmem_bar2_guard *g);
 
 /* Faults taken on the mapping (0: intact). NULL: 0. */
 uint64_t ivshmem_bar2_guard_faults(const struct ivshmem_bar2_guard *g);
-/* True once the mapping was replaced by zero pages. NULL: false. */
-bool ivshmem_bar2_guard_lost(const struct ivshmem_bar2_guard *g);
+/* True once the mapping is (being) replaced by zero pages: what was read
+ * from it since the fault may be zeros. NULL: false. Cheap: the data path
+ * calls it once a burst. */
+static inline bool ivshmem_bar2_guard_lost(const struct ivshmem_bar2_guard *g)
+{
+	return g != NULL && atomic_load_explicit(&g->pages, memory_order_acquire) !=
+			    IVSHMEM_BAR2_SHARED;
+}
 
 /* Unsealed region: true unless the fd's seals (F_GET_SEALS, -1 or a
  * negative errno when it has none) forbid shrinking. */
