@@ -2,9 +2,9 @@
  * BAR2 guard; see ivshmem_bar2_guard.h and doc/threat-model.md.
  *
  * The signal handler touches only the slot table (C11 atomics, lock-free),
- * and calls only mmap, sigaction and raise (plain system calls). Register
- * and unregister run in normal context, serialised by a mutex the handler
- * never takes.
+ * and calls only mmap, sched_yield, sigaction and raise (plain system
+ * calls). Register and unregister run in normal context, serialised by a
+ * mutex the handler never takes.
  *
  * Slot protocol: a handler announces itself in slot.users, then re-reads
  * slot.state; unregister sets CLOSING, then waits for users to drain. Both
@@ -83,7 +83,7 @@ static bool replace_pages(struct ivshmem_bar2_guard *s)
 		atomic_store(&s->pages, p == MAP_FAILED ? PAGES_FAILED : PAGES_ZERO);
 	}
 	while ((now = atomic_load(&s->pages)) == PAGES_REPLACING)
-		; /* another thread is inside mmap */
+		sched_yield(); /* another thread is inside mmap (a bare syscall) */
 	return now == PAGES_ZERO;
 }
 
