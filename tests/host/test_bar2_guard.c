@@ -5,10 +5,11 @@
  * elsewhere reach the application's own handler or kill the process as
  * they would without us, and the last unregister gives SIGBUS back. The
  * seal check runs through the host device model on a real sealed memfd
- * (opened as /proc/self/fd/N, the way a shm= path would name it). */
+ * handed out by a one-shot server, as ivshmem-server hands it. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
+#include <sys/socket.h>
 
 #include "../check.h"
 #include "host_util.h"
@@ -245,27 +246,76 @@ static void test_default_action_kept(void)
 #endif
 }
 
-/* The seals of the object BAR2 maps, as the host device model reads them:
- * only a memfd sealed against shrinking counts as protected. */
-static bool unsealed_via_device(const char *path)
+/* A one-shot server (forked): version 0, own id 0, then `shm` as the
+ * region, as ivshmem-server sends them; serves one client. */
+static pid_t serve_shm_once(int shm, char *path, size_t pathlen)
 {
-	struct ivshm_device_config cfg = { .shm_path = path, .id = 0 };
+	int lsock;
+
+	snprintf(path, pathlen, "/tmp/guard-test-%d.sock", (int)getpid());
+	unlink(path);
+	pid_t pid = tu_fork_listener(path, &lsock);
+
+	if (pid != 0)
+		return pid;
+	int sock = accept(lsock, NULL, NULL);
+	const int64_t msgs[3] = { 0, 0, -1 };
+	uint8_t b[8];
+
+	for (int i = 0; sock >= 0 && i < 3; i++) {
+		ivshm_proto_encode(msgs[i], b);
+		ivshm_proto_send_bytes(sock, b, sizeof(b), i == 2 ? shm : -1);
+	}
+	tu_readable(sock, DEADLINE_MS); /* until the client closes */
+	_exit(0);
+}
+
+/* Whether the host device model finds the region a server hands out
+ * unprotected against shrinking (the seals of the fd it received). */
+static int unsealed_from_server(int shm)
+{
+	struct ivshm_device_config cfg = { .protocol = IVSHM_PROTO_V0 };
+	struct ivshm_device *dev;
+	char err[IVSHM_ERR_LEN], path[108];
+	pid_t pid = serve_shm_once(shm, path, sizeof(path));
+	int unsealed = -1;
+
+	if (pid < 0)
+		return -1;
+	cfg.server_path = path;
+	if (ivshm_device_open(&cfg, &dev, err, sizeof(err)) == 0) {
+		unsealed = ivshmem_bar2_unsealed(ivshm_device_bar2_seals(dev));
+		ivshm_device_close(dev);
+	} else {
+		fprintf(stderr, "  open: %s\n", err);
+	}
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	return unsealed;
+}
+
+/* The same for a plain shm file (shm= devarg). */
+static int unsealed_from_file(const char *file)
+{
+	struct ivshm_device_config cfg = { .shm_path = file, .id = 0 };
 	struct ivshm_device *dev;
 	char err[IVSHM_ERR_LEN];
-	bool unsealed;
+	int unsealed;
 
 	if (ivshm_device_open(&cfg, &dev, err, sizeof(err)) != 0) {
-		fprintf(stderr, "  open %s: %s\n", path, err);
-		return false;
+		fprintf(stderr, "  open %s: %s\n", file, err);
+		return -1;
 	}
 	unsealed = ivshmem_bar2_unsealed(ivshm_device_bar2_seals(dev));
 	ivshm_device_close(dev);
 	return unsealed;
 }
 
+/* Only a region sealed against shrinking counts as protected: a sealed
+ * memfd from a server; not a memfd without seals, not a /dev/shm file. */
 static void test_seals(void)
 {
-	char path[96], sealed_path[64], loose_path[64];
+	char path[96];
 	int sealed = memfd_create("guard-test-sealed", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	int loose = memfd_create("guard-test-loose", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	uint8_t *p = map_file("seals", path, sizeof(path));
@@ -274,11 +324,9 @@ static void test_seals(void)
 	CHECK_EQ(ftruncate(sealed, MAP_LEN), 0);
 	CHECK_EQ(ftruncate(loose, MAP_LEN), 0);
 	CHECK_EQ(fcntl(sealed, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
-	snprintf(sealed_path, sizeof(sealed_path), "/proc/self/fd/%d", sealed);
-	snprintf(loose_path, sizeof(loose_path), "/proc/self/fd/%d", loose);
-	CHECK(!unsealed_via_device(sealed_path));
-	CHECK(unsealed_via_device(loose_path));    /* a memfd without seals */
-	CHECK(unsealed_via_device(path));          /* a /dev/shm file (F_SEAL_SEAL) */
+	CHECK_EQ(unsealed_from_server(sealed), 0);
+	CHECK_EQ(unsealed_from_server(loose), 1);
+	CHECK_EQ(unsealed_from_file(path), 1);     /* its seals: F_SEAL_SEAL only */
 	CHECK(ivshmem_bar2_unsealed(-EINVAL));     /* a file that has no seals */
 	CHECK(!ivshmem_bar2_unsealed(F_SEAL_SHRINK));
 	CHECK_EQ(ftruncate(sealed, 0), -1);        /* what the seal buys */
