@@ -56,6 +56,8 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
 			  uint16_t got)
 {
+	for (uint16_t i = 0; i < got; i++)
+		rxq->ibytes -= bufs[i]->pkt_len; /* counted by the copy loop */
 	rte_pktmbuf_free_bulk(bufs, got);
 	rxq->dropped += got;
 	return 0;
