@@ -46,6 +46,20 @@ static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 	return NULL;
 }
 
+/* A peer shrank BAR2 and the bus guard put zeros in its place: final, the
+ * region is gone for this port. Said once, at error level. */
+static const char *region_lost_reason(struct pmd_internals *pmd)
+{
+	if (!pmd->region_lost) {
+		pmd->region_lost = true;
+		IVSHMEM_LOG(ERR, "%s: region truncated by a peer (%" PRIu64 " bus errors "
+			    "absorbed, BAR2 now reads zeros): link down until the port "
+			    "is closed", pmd->bus->name,
+			    ivshmem_bar2_guard_faults(pmd->bus->bar2_guard));
+	}
+	return "region truncated by a peer";
+}
+
 static void link_tick(void *arg)
 {
 	struct rte_eth_dev *dev = arg;
@@ -57,7 +71,9 @@ static void link_tick(void *arg)
 		return;
 	ivshm_region_heartbeat(&pmd->region);
 	/* Like a NIC, the link is down while the port is stopped. */
-	if (!__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE))
+	if (ivshmem_bus_bar2_lost(pmd->bus))
+		why = region_lost_reason(pmd);
+	else if (!__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE))
 		why = "port stopped";
 	else
 		why = peer_down_reason(pmd, rte_get_timer_cycles());

@@ -50,6 +50,19 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 	}
 }
 
+/* A peer truncated BAR2 during this burst: the guard put zeros in its place
+ * and the copies may hold them. Drops the frames (counted) instead of
+ * delivering torn ones. */
+static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
+			  uint16_t got)
+{
+	for (uint16_t i = 0; i < got; i++)
+		rxq->ibytes -= bufs[i]->pkt_len; /* counted by the copy loop */
+	rte_pktmbuf_free_bulk(bufs, got);
+	rxq->dropped += got;
+	return 0;
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
  * empty poll costs no call. */
@@ -86,6 +99,8 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		bufs[got++] = m;
 	}
 	ivshm_rx_release(ch, n);
+	if (unlikely(ivshmem_bar2_guard_lost(rxq->guard)))
+		got = drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
 	return got;
 }
 
@@ -141,6 +156,10 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint32_t room, i, slot = 0, len;
 	uint64_t bytes = 0;
 
+	if (unlikely(ivshmem_bar2_guard_lost(txq->guard))) {
+		txq->ring_full += nb; /* BAR2 truncated: nobody reads it */
+		return 0;
+	}
 	room = ivshm_tx_space(ch, nb);
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
@@ -181,6 +200,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -ENOMEM;
 	rxq->mp = mp;
 	rxq->pmd = pmd;
+	rxq->guard = pmd->bus->bar2_guard;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	/* Queue qid serves channels qid, qid + nb_rxq, ...: none is orphaned
@@ -219,6 +239,7 @@ static int tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -EINVAL;
 	}
 	txq->pmd = pmd;
+	txq->guard = pmd->bus->bar2_guard;
 	txq->queue_id = qid;
 	dev->data->tx_queues[qid] = txq;
 	return 0;
@@ -592,7 +613,8 @@ static int stats_reset(struct rte_eth_dev *dev)
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
 	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
-	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES, XS_COUNT
+	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES,
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
 };
 
 static const char *const xstat_names[XS_COUNT] = {
@@ -607,6 +629,8 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_TX_BAD_INDEX] = "tx_bad_index",
 	[XS_TX_DOORBELLS] = "tx_doorbells",
 	[XS_LINK_CHANGES] = "link_changes",
+	[XS_REGION_UNSEALED] = "region_unsealed",     /* 1: a peer can shrink BAR2 */
+	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
 };
 
 static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
@@ -641,6 +665,8 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		v[XS_TX_DOORBELLS] += txq->doorbells;
 	}
 	v[XS_LINK_CHANGES] = pmd->link_changes;
+	v[XS_REGION_UNSEALED] = pmd->bus->bar2_unsealed;
+	v[XS_REGION_TRUNCATED] = ivshmem_bar2_guard_faults(pmd->bus->bar2_guard);
 }
 
 static int xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)

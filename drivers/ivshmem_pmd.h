@@ -38,6 +38,7 @@ struct ivshmem_rxq {
 	uint64_t nombuf;        /* bursts deferred: mempool empty */
 	uint64_t nombuf_mbufs;  /* mbufs those bursts asked for (rx_nombuf) */
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
+	const struct ivshmem_bar2_guard *guard; /* BAR2 truncated: drop */
 } __rte_cache_aligned;
 
 struct ivshmem_txq {
@@ -48,6 +49,7 @@ struct ivshmem_txq {
 	uint64_t ring_full;     /* refused: no free descriptor */
 	uint64_t too_big;       /* dropped: longer than buf_size */
 	uint64_t doorbells;
+	const struct ivshmem_bar2_guard *guard; /* BAR2 truncated: refuse */
 } __rte_cache_aligned;
 
 struct pmd_internals {
@@ -66,6 +68,7 @@ struct pmd_internals {
 	uint32_t peer_gen;
 	uint64_t peer_last_seen;     /* timer cycles */
 	uint64_t link_changes;
+	bool region_lost;            /* BAR2 truncated by a peer: link stays down */
 };
 
 /* ivshmem_link.c */

@@ -15,7 +15,12 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#ifndef HUGETLBFS_MAGIC
+#define HUGETLBFS_MAGIC 0x958458f6
+#endif
 
 #define DEFAULT_TIMEOUT_MS 5000
 #define LEGACY_DEFAULT_SIZE (4ull << 20)
@@ -42,6 +47,8 @@ struct ivshm_device {
 	bool is_master;
 	void *bar2;
 	uint64_t bar2_size;
+	int bar2_seals;               /* F_GET_SEALS of its fd, or -errno */
+	uint64_t bar2_page_size;      /* hugetlbfs page size, or base page */
 	struct peer *peers;
 	unsigned int nb_peers;        /* room in peers[] */
 	uint32_t intrmask;
@@ -120,6 +127,20 @@ static void notify_line(struct ivshm_device *dev, bool changed)
 
 /* ---- server messages ----------------------------------------------------- */
 
+/* What the fd tells about the mapping before it is closed: its seals (a
+ * region that can shrink under us is worth a warning) and page size. */
+static void note_bar2_fd(struct ivshm_device *dev, int fd)
+{
+	struct statfs fs;
+
+	dev->bar2_seals = fcntl(fd, F_GET_SEALS);
+	if (dev->bar2_seals < 0)
+		dev->bar2_seals = -errno;
+	dev->bar2_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (fstatfs(fd, &fs) == 0 && (unsigned long)fs.f_type == HUGETLBFS_MAGIC)
+		dev->bar2_page_size = (uint64_t)fs.f_bsize;
+}
+
 /* Maps fd as BAR2 and closes it (the mapping keeps the object alive):
  * want bytes, or the whole object when want is 0; an object smaller than
  * want, or empty, is refused naming `what`. */
@@ -147,6 +168,7 @@ static int map_bar2(struct ivshm_device *dev, int fd, uint64_t want,
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	e = errno;
+	note_bar2_fd(dev, fd);
 	close(fd);
 	if (p == MAP_FAILED) {
 		ivshm_set_err(err, errlen, "cannot map %" PRIu64 " bytes of %s: %s",
@@ -749,6 +771,8 @@ unsigned int ivshm_device_settle_vectors(struct ivshm_device *dev, int grace_ms)
 
 void *ivshm_device_bar2(const struct ivshm_device *dev) { return dev->bar2; }
 uint64_t ivshm_device_bar2_size(const struct ivshm_device *dev) { return dev->bar2_size; }
+int ivshm_device_bar2_seals(const struct ivshm_device *dev) { return dev->bar2_seals; }
+uint64_t ivshm_device_bar2_page_size(const struct ivshm_device *dev) { return dev->bar2_page_size; }
 uint16_t ivshm_device_id(const struct ivshm_device *dev) { return (uint16_t)dev->own_id; }
 bool ivshm_device_is_master(const struct ivshm_device *dev) { return dev->is_master; }
 unsigned int ivshm_device_vectors(const struct ivshm_device *dev) { return dev->vectors; }

@@ -75,6 +75,11 @@ void ivshm_device_reg_write(struct ivshm_device *dev, uint32_t off, uint32_t val
 /* BAR2 */
 void *ivshm_device_bar2(const struct ivshm_device *dev);
 uint64_t ivshm_device_bar2_size(const struct ivshm_device *dev);
+/* Seals of the object BAR2 maps (F_GET_SEALS), or a negative errno when it
+ * cannot have any (-EINVAL: not a memfd/shmem file). */
+int ivshm_device_bar2_seals(const struct ivshm_device *dev);
+/* Page size of the BAR2 mapping (hugetlbfs page size, or the base page). */
+uint64_t ivshm_device_bar2_page_size(const struct ivshm_device *dev);
 
 uint16_t ivshm_device_id(const struct ivshm_device *dev);
 bool ivshm_device_is_master(const struct ivshm_device *dev);

@@ -9,10 +9,6 @@ HARNESS_TAG=ivt
 # shellcheck source=../lib/pmd-harness.sh
 . "$(dirname "$0")/../lib/pmd-harness.sh"
 
-xstat() { # xstat NAME KEY -> value (0 if absent)
-  local v; v=$(sed -n "s/^XSTAT $2=//p" "$work/$1.log" | tail -1); echo "${v:-0}"
-}
-
 two_way() { # two_way VDEV_A VDEV_B COUNT
   run_bg a "$1" --count "$3" --min-size 16 --max-size 2048 --segs --seed 1
   run_bg b "$2" --count "$3" --min-size 16 --max-size 2048 --segs --seed 2

@@ -15,6 +15,13 @@
 #   stalled-format a region left in FORMATTING by a dead formatter is taken
 #                  over after a second, and two peers then exchange traffic
 #   shm-untrusted  a symlink and a file owned by another user are refused
+#   shm-truncate / server-truncate
+#                  a peer truncates the region (a shm= file; the server's -M
+#                  POSIX name) to 0 mid-traffic: both processes survive (no
+#                  SIGBUS death), log the reason, keep the link down, count it
+#                  in xstats and exit 0 when told
+#   testpmd-truncate the issue's reproduction: stock dpdk-testpmd rxonly and
+#                  txonly through the server, truncate -s 0: both survive
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivf
@@ -24,6 +31,41 @@ kills=${KILLS:-20}
 max_down_ms=${MAX_DOWN_MS:-100}
 
 count() { grep -c "$2" "$work/$1.log" 2>/dev/null; }
+
+truncate_mid_traffic() { # truncate_mid_traffic FILE VDEV_A VDEV_B
+  local region=$1 n
+  run_bg a "$2" --survive 60 --seed 1
+  run_bg b "$3" --survive 60 --seed 2
+  wait_for "[ \$(count a RESUMED) -ge 1 ] && [ \$(count b RESUMED) -ge 1 ]" 20 ||
+    fail "no traffic before the truncation"
+  for n in a b; do
+    grep -q 'BAR2 is not sealed against shrinking' "$work/$n.log" ||
+      fail "$n did not warn that its region is unsealed"
+  done
+  sleep 0.3 # let traffic run a while (not a sync)
+  truncate -s 0 "$region" || fail "cannot truncate $region"
+  for n in a b; do
+    wait_for "grep -q 'region truncated by a peer' '$work/$n.log'" 10 ||
+      fail "$n: no 'region truncated by a peer' after the truncation"
+    wait_for "[ \"\$(grep '^LINK' '$work/$n.log' | tail -1 | cut -d' ' -f2)\" = down ]" 5 ||
+      fail "$n: link not down after the truncation"
+  done
+  sleep 0.5 # the link must stay down (a duration, not a sync)
+  for n in a b; do
+    p=pid_$n
+    kill -0 "${!p}" 2>/dev/null || fail "$n died after the truncation"
+    [ "$(grep '^LINK' "$work/$n.log" | tail -1 | cut -d' ' -f2)" = down ] ||
+      fail "$n: link came back up on a truncated region"
+    grep 'region truncated by a peer' "$work/$n.log" | head -1
+  done
+  kill -INT "$pid_a" "$pid_b"
+  stop_and_check a "$pid_a"; stop_and_check b "$pid_b"
+  for n in a b; do
+    [ "$(xstat $n region_unsealed)" -eq 1 ] || fail "$n: xstat region_unsealed is not 1"
+    [ "$(xstat $n region_truncated)" -ge 1 ] || fail "$n: xstat region_truncated is 0"
+    echo "$n: region_unsealed=1 region_truncated=$(xstat $n region_truncated)"
+  done
+}
 
 stop_and_check() { # stop_and_check NAME PID: SIGINT, then it must exit 0 with PASS within 20 s
   kill -INT "$2" 2>/dev/null
@@ -157,6 +199,36 @@ shm-untrusted)
   head -c 4194304 /dev/zero > "$theirs"; chown 12345 "$theirs"
   run_fg own "net_ivshmem0,shm=$theirs,size=4M,id=0" --count 1; rc=$?
   expect_refused "$rc" own 'belongs to uid 12345'
+  ;;
+shm-truncate)
+  shm=/dev/shm/$tag-trunc
+  truncate_mid_traffic "$shm" "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1"
+  ;;
+server-truncate)
+  start_server # -M: a POSIX name any host process can open, so unsealed
+  truncate_mid_traffic "/dev/shm/$tag-server" "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock"
+  ;;
+testpmd-truncate)
+  start_server
+  modes=(txonly rxonly)
+  for i in 0 1; do
+    # shellcheck disable=SC2046
+    run_cmd tp$i "${sys_env[@]}" dpdk-testpmd $(eal tp$i) --vdev "net_ivshmem0,server=$sock" -- \
+      --total-num-mbufs 8192 --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt \
+      < <(sleep 60 2>/dev/null)
+  done
+  rx_seen() { grep -Eo 'RX-packets: +[0-9]+' "$work/tp1.log" | awk '{print $2}' | sort -n | tail -1; }
+  wait_for '[ -n "$(rx_seen)" ] && [ "$(rx_seen)" -gt 10000 ]' 30 || fail "testpmd moved no traffic"
+  truncate -s 0 "/dev/shm/$tag-server" || fail "cannot truncate the region"
+  for i in 0 1; do
+    wait_for "grep -q 'region truncated by a peer' '$work/tp$i.log'" 10 ||
+      fail "tp$i: no 'region truncated by a peer' after the truncation"
+  done
+  kill -INT "$pid_tp0" "$pid_tp1"
+  for i in 0 1; do
+    p=pid_tp$i; wait_pid "${!p}" 20 || fail "testpmd tp$i exited $? after the truncation"
+  done
+  echo "both testpmd exited 0; receiver had counted $(rx_seen) packets"
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac

@@ -160,4 +160,24 @@ static inline bool tu_init(int argc, char **argv)
 	return true;
 }
 
+/* A fake server's start: listens on path, then forks. Returns the child's
+ * pid to the parent; in the child returns 0 with *lsock listening and an
+ * alarm armed (a fake must never outlive a broken test); -1 on failure. */
+static inline pid_t tu_fork_listener(const char *path, int *lsock)
+{
+	char err[IVSHM_ERR_LEN];
+
+	*lsock = ivshm_proto_listen(path, err, sizeof(err));
+	if (*lsock < 0)
+		return -1;
+	pid_t pid = fork();
+
+	if (pid != 0) {
+		close(*lsock);
+		return pid;
+	}
+	alarm(10);
+	return 0;
+}
+
 #endif /* IVSHM_TESTS_HOST_UTIL_H */

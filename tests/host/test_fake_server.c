@@ -81,21 +81,14 @@ static void send_step(int sock, const struct step *st, bool legacy)
 static pid_t fake_server(const struct step *script, bool legacy, bool hold)
 {
 	static unsigned int seq;
-	char err[IVSHM_ERR_LEN];
+	int lsock;
 
 	snprintf(fake_path, sizeof(fake_path), "/tmp/ivshm-fake-%d-%u.sock",
 		 (int)getpid(), seq++);
-	int lsock = ivshm_proto_listen(fake_path, err, sizeof(err));
+	pid_t pid = tu_fork_listener(fake_path, &lsock);
 
-	if (lsock < 0)
-		return -1;
-	pid_t pid = fork();
-
-	if (pid != 0) {
-		close(lsock);
+	if (pid != 0)
 		return pid;
-	}
-	alarm(10); /* a fake must never outlive a broken test */
 	if (!tu_readable(lsock, DEADLINE_MS))
 		_exit(1);
 	int sock = accept(lsock, NULL, NULL);

@@ -5,7 +5,7 @@
 # Provides: $server_bin $traffic $pmd $sys_env $tag $work $sock, cleanup on exit
 # (processes, shm, EAL runtime dirs; KEEP_LOGS=1 keeps $work), and
 # fail, eal, wait_for, run_cmd, start_server, run_bg, run_fg, wait_pid,
-# expect_pass, expect_refused. Each process NAME logs to $work/NAME.log.
+# expect_pass, expect_refused, xstat. Each process NAME logs to $work/NAME.log.
 : "${BUILD:?BUILD must point at the meson build dir}"
 server_bin=$BUILD/host/ivshmem-server
 traffic=$BUILD/tests/dpdk/ivshmem-traffic
@@ -104,4 +104,8 @@ expect_refused() { # expect_refused RC NAME PATTERN: a clean non-zero exit (no t
   [ "$rc" -ne 0 ] && [ "$rc" -lt 124 ] || fail "$name: exit $rc (want a clean refusal)"
   grep -q "$pattern" "$work/$name.log" || fail "$name: no message matching '$pattern'"
   echo "refused: $(grep -m1 "$pattern" "$work/$name.log")"
+}
+
+xstat() { # xstat NAME KEY -> value (0 if absent)
+  local v; v=$(sed -n "s/^XSTAT $2=//p" "$work/$1.log" | tail -1); echo "${v:-0}"
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ivshmem_bar2_guard.h"
 #include "ivshmem_wire.h"
 
 struct ivshmem_bus_dev;
@@ -38,6 +39,8 @@ struct ivshmem_bus_dev {
 	unsigned int nb_vectors; /* doorbell vectors; 0 = no interrupts */
 	bool has_interrupts;    /* false: poll only (uio, ivshmem-plain) */
 	const char *mapping;    /* BAR2 mapping type: "write-back", "write-combining", "uncached" */
+	bool bar2_unsealed;     /* a peer can shrink BAR2's file (host backend) */
+	struct ivshmem_bar2_guard *bar2_guard; /* SIGBUS guard, or NULL */
 	void *priv;             /* backend state */
 };
 
@@ -54,6 +57,12 @@ static inline void ivshmem_bus_doorbell(struct ivshmem_bus_dev *dev,
 {
 	dev->ops->reg_write(dev, IVSHM_REG_DOORBELL,
 			    IVSHM_DOORBELL_VALUE(peer, vector));
+}
+
+/* True once a peer shrank BAR2 under us: the guard replaced it by zeros. */
+static inline bool ivshmem_bus_bar2_lost(const struct ivshmem_bus_dev *dev)
+{
+	return ivshmem_bar2_guard_lost(dev->bar2_guard);
 }
 
 static inline void ivshmem_bus_close(struct ivshmem_bus_dev *dev)

@@ -147,6 +147,7 @@ static void host_close(struct ivshmem_bus_dev *bus)
 
 	rte_eal_alarm_cancel(unwatch_alarm, p);
 	unwatch(p);
+	ivshmem_bar2_guard_unregister(bus->bar2_guard); /* before the unmap */
 	ivshm_device_close(p->dev);
 	free(p);
 }
@@ -184,6 +185,27 @@ static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
 	bus->priv = p;
 }
 
+/* A peer holds a read-write fd of BAR2: unless the object is sealed it can
+ * shrink it, and our next access would raise SIGBUS. Says so, and guards
+ * the mapping so that such a fault takes only the link down. */
+static void guard_bar2(struct host_priv *p)
+{
+	struct ivshmem_bus_dev *bus = &p->bus;
+	int rc;
+
+	bus->bar2_unsealed = ivshmem_bar2_unsealed(ivshm_device_bar2_seals(p->dev));
+	if (bus->bar2_unsealed)
+		HOST_LOG(WARNING, "%s: BAR2 is not sealed against shrinking: a peer "
+			 "that truncates it takes this port's link down (use "
+			 "ivshmem-server's sealed memfd to prevent it)", bus->name);
+	rc = ivshmem_bar2_guard_register(bus->bar2, bus->bar2_size,
+					 ivshm_device_bar2_page_size(p->dev),
+					 &bus->bar2_guard);
+	if (rc < 0)
+		HOST_LOG(WARNING, "%s: BAR2 unguarded (%s): a peer that shrinks it "
+			 "kills this process with SIGBUS", bus->name, strerror(-rc));
+}
+
 int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 			  struct ivshmem_bus_dev **out, char *err,
 			  unsigned int errlen)
@@ -214,6 +236,7 @@ int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 		return rc;
 	}
 	fill_bus(p, args);
+	guard_bar2(p);
 	if (args->server_path != NULL) {
 		rc = watch_server(p, err, errlen);
 		if (rc < 0) {
