@@ -696,6 +696,19 @@ def check_wakeups(ringer, rung, guest, must_sleep=False):
             "interrupts on vector 1" % (ringer, guest.name, rung, irqs))
 
 
+def finish_guest_pair(g0, g1, count):
+    """Two guests at 0000:00:04.0 as peers 0 <-> 1, count checked packets
+    each way: returns their app logs."""
+    deadline = time.monotonic() + 120
+    t0 = guest_app_log(g0, g0.finish(deadline))
+    t1 = guest_app_log(g1, g1.finish(deadline))
+    expect_probe("g0", t0, bdf(0), 0, 1)
+    expect_probe("g1", t1, bdf(0), 1, 0)
+    check_traffic("g0", t0, count)
+    check_traffic("g1", t1, count)
+    return t0, t1
+
+
 def scenario_two_guests(ctx):
     """3. Two guests on one server, guest <-> guest (short); g0 sleeps on Rx
     interrupts, g1 polls."""
@@ -709,13 +722,7 @@ def scenario_two_guests(ctx):
     g1 = guest_traffic(ctx, "g1", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
                        ["-a", bdf(0)], count).start()
     ctx.wait_server_peer(1)
-    deadline = time.monotonic() + 120
-    t0 = guest_app_log(g0, g0.finish(deadline))
-    t1 = guest_app_log(g1, g1.finish(deadline))
-    expect_probe("g0", t0, bdf(0), 0, 1)
-    expect_probe("g1", t1, bdf(0), 1, 0)
-    check_traffic("g0", t0, count)
-    check_traffic("g1", t1, count)
+    _, t1 = finish_guest_pair(g0, g1, count)
     check_wakeups("g1", rung=xstat(t1, "tx_doorbells"), guest=g0)
 
 
@@ -753,13 +760,7 @@ def scenario_plain_guests(ctx):
                        ["-a", bdf(0)], count).start()
     g1 = guest_traffic(ctx, "g1", [Plain(shm)], [(bdf(0), "vfio-pci")],
                        ["-a", bdf(0) + ",id=1"], count).start()
-    deadline = time.monotonic() + 120
-    t0 = guest_app_log(g0, g0.finish(deadline))
-    t1 = guest_app_log(g1, g1.finish(deadline))
-    expect_probe("g0", t0, bdf(0), 0, 1)
-    expect_probe("g1", t1, bdf(0), 1, 0)
-    check_traffic("g0", t0, count)
-    check_traffic("g1", t1, count)
+    finish_guest_pair(g0, g1, count)
     want = [("LEFT", 1, "02:69:76:00:00:00"), ("LEFT", 1, "02:69:76:00:00:01")]
     got = peer_table(shm, 2)
     if got != want:
