@@ -151,8 +151,8 @@ static int pci_own_id(struct ivshmem_bus_dev *dev, const struct ivshmem_devargs 
 		return -EINVAL;
 	}
 	if (msix == 0 && args->id >= 0)
-		IVSHMEM_LOG(INFO, "%s: no server (ivshmem-plain): own id %u from devarg id=",
-			    dev->name, dev->id);
+		IVSHMEM_LOG(INFO, "%s: no server (ivshmem-plain, IVPOSITION %u): own id %u "
+			    "from the id devarg", dev->name, ivposition, dev->id);
 	return 0;
 }
 
