@@ -170,7 +170,7 @@ static const struct devarg_def defs[] = {
 	{ "server", set_server, false, true, "absolute socket path < 108 bytes" },
 	{ "shm", set_shm, false, true, "absolute file path" },
 	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0" },
-	{ "id", set_id, false, true, "peer id 0..65535" },
+	{ "id", set_id, true, true, "peer id 0..65535" },
 	{ "vectors", set_vectors, false, true, "1..64, the server's -n" },
 };
 
@@ -269,4 +269,26 @@ int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
 		p = *end == ',' ? end + 1 : end;
 	}
 	return check_combination(kind, out, err, errlen);
+}
+
+int ivshmem_devargs_pci_id(const struct ivshmem_devargs *a, uint32_t ivposition,
+			   bool has_server, uint16_t *id, char *err, unsigned int errlen)
+{
+	if (!has_server) {
+		*id = a->id >= 0 ? (uint16_t)a->id : (uint16_t)ivposition;
+		return 0;
+	}
+	if (ivposition > IVSHM_MAX_PEER_ID) {
+		snprintf(err, errlen, "IVPOSITION reads %" PRIu32 ": the server assigned "
+			 "no peer id", ivposition);
+		return -EINVAL;
+	}
+	if (a->id >= 0 && (uint32_t)a->id != ivposition) {
+		snprintf(err, errlen, "devarg id=%d disagrees with IVPOSITION %" PRIu32
+			 ": on ivshmem-doorbell the server assigns the id", a->id,
+			 ivposition);
+		return -EINVAL;
+	}
+	*id = (uint16_t)ivposition;
+	return 0;
 }

@@ -26,7 +26,7 @@ struct ivshmem_devargs {
 	char server[IVSHMEM_PATH_MAX];
 	char shm[4096];
 	uint64_t size;             /* shm: bytes (0 = size of existing file) */
-	int id;                    /* shm: own peer id (-1 = unset) */
+	int id;                    /* shm, ivshmem-plain: own peer id (-1 = unset) */
 	unsigned int vectors;      /* server: vectors to expect (0 = count them) */
 };
 
@@ -34,5 +34,12 @@ struct ivshmem_devargs {
  * On error returns -EINVAL and writes a message naming the devarg. */
 int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
 			  struct ivshmem_devargs *out, char *err, unsigned int errlen);
+
+/* The own peer id of a PCI device. With a server (ivshmem-doorbell) the
+ * server's id in IVPOSITION is authoritative: an id= that disagrees is
+ * refused. Without one (ivshmem-plain, IVPOSITION always 0) id= picks it,
+ * so that several guests can share one memory backend. */
+int ivshmem_devargs_pci_id(const struct ivshmem_devargs *a, uint32_t ivposition,
+			   bool has_server, uint16_t *id, char *err, unsigned int errlen);
 
 #endif /* IVSHMEM_DEVARGS_H */

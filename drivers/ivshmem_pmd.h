@@ -82,8 +82,9 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		       const struct ivshmem_devargs *args, struct rte_eth_dev **out);
 int ivshmem_eth_destroy(struct rte_eth_dev *dev);
 
-/* ivshmem_bus_pci.c */
+/* ivshmem_bus_pci.c: args supplies the own id where the device has no server. */
 struct rte_pci_device;
-int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out);
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
+			 struct ivshmem_bus_dev **out);
 
 #endif /* IVSHMEM_PMD_H */

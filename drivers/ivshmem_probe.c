@@ -48,7 +48,7 @@ static int pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
 		return -EINVAL;
 	}
-	rc = ivshmem_bus_pci_open(pdev, &bus);
+	rc = ivshmem_bus_pci_open(pdev, &args, &bus);
 	if (rc != 0)
 		return rc;
 	return ivshmem_eth_create(&pdev->device, name, bus, &args, &dev);
@@ -81,7 +81,7 @@ RTE_PMD_REGISTER_PCI_TABLE(net_ivshmem_pci, pci_ids);
 RTE_PMD_REGISTER_KMOD_DEP(net_ivshmem_pci, "vfio-pci | uio_pci_generic");
 RTE_PMD_REGISTER_PARAM_STRING(net_ivshmem_pci,
 	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> max_peers=<2-256> "
-	"peer=<id> mac=<xx:xx:xx:xx:xx:xx>");
+	"peer=<id> id=<own id, ivshmem-plain> mac=<xx:xx:xx:xx:xx:xx>");
 
 /* ---- vdev (host backend) ------------------------------------------------ */
 

@@ -696,6 +696,19 @@ def check_wakeups(ringer, rung, guest, must_sleep=False):
             "interrupts on vector 1" % (ringer, guest.name, rung, irqs))
 
 
+def finish_guest_pair(g0, g1, count):
+    """Two guests at 0000:00:04.0 as peers 0 <-> 1, count checked packets
+    each way: returns their app logs."""
+    deadline = time.monotonic() + 120
+    t0 = guest_app_log(g0, g0.finish(deadline))
+    t1 = guest_app_log(g1, g1.finish(deadline))
+    expect_probe("g0", t0, bdf(0), 0, 1)
+    expect_probe("g1", t1, bdf(0), 1, 0)
+    check_traffic("g0", t0, count)
+    check_traffic("g1", t1, count)
+    return t0, t1
+
+
 def scenario_two_guests(ctx):
     """3. Two guests on one server, guest <-> guest (short); g0 sleeps on Rx
     interrupts, g1 polls."""
@@ -709,14 +722,71 @@ def scenario_two_guests(ctx):
     g1 = guest_traffic(ctx, "g1", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
                        ["-a", bdf(0)], count).start()
     ctx.wait_server_peer(1)
-    deadline = time.monotonic() + 120
-    t0 = guest_app_log(g0, g0.finish(deadline))
-    t1 = guest_app_log(g1, g1.finish(deadline))
-    expect_probe("g0", t0, bdf(0), 0, 1)
-    expect_probe("g1", t1, bdf(0), 1, 0)
-    check_traffic("g0", t0, count)
-    check_traffic("g1", t1, count)
+    _, t1 = finish_guest_pair(g0, g1, count)
     check_wakeups("g1", rung=xstat(t1, "tx_doorbells"), guest=g0)
+
+
+PEER_STATES = {0: "ABSENT", 1: "UP", 2: "LEFT"}
+
+
+def peer_table(path, count):
+    """[(state, generation, mac)] of the first count peers of a formatted
+    region (doc/bar2-layout.md: header fields, 128-byte peer entries)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic, = struct.unpack_from("<I", data, 0)
+    peers_off, = struct.unpack_from("<Q", data, 48)
+    if magic != 0x4d485649:
+        raise Fail("%s: region not formatted (magic %#x)" % (path, magic))
+    table = []
+    for i in range(count):
+        state, gen = struct.unpack_from("<II", data, peers_off + 128 * i)
+        mac = ":".join("%02x" % b for b in data[peers_off + 128 * i + 8:
+                                                peers_off + 128 * i + 14])
+        table.append((PEER_STATES.get(state, str(state)), gen, mac))
+    return table
+
+
+def scenario_plain_guests(ctx):
+    """8. Two guests share one ivshmem-plain memory backend (no server: both
+    read IVPOSITION 0); g1 takes id 1 with the devarg id=1. Checked traffic
+    both ways, then the shm file's peer table must show both ids attached
+    once and detached cleanly, each with the MAC derived from its id."""
+    count = 300
+    ctx.traffic_app()
+    ctx.boot_images()
+    shm = ctx.shm()
+    g0 = guest_traffic(ctx, "g0", [Plain(shm)], [(bdf(0), "vfio-pci")],
+                       ["-a", bdf(0)], count).start()
+    g1 = guest_traffic(ctx, "g1", [Plain(shm)], [(bdf(0), "vfio-pci")],
+                       ["-a", bdf(0) + ",id=1"], count).start()
+    finish_guest_pair(g0, g1, count)
+    want = [("LEFT", 1, "02:69:76:00:00:00"), ("LEFT", 1, "02:69:76:00:00:01")]
+    got = peer_table(shm, 2)
+    if got != want:
+        raise Fail("peer table %s, expected %s" % (got, want))
+    log("peer table of the shm file: %s" % got)
+
+
+def scenario_doorbell_id(ctx):
+    """9. On ivshmem-doorbell the server assigns the id: a devarg id= that
+    disagrees with IVPOSITION is refused with a message naming both."""
+    ctx.traffic_app()
+    ctx.boot_images()
+    sock = ctx.server(vectors=2)
+    g = guest_traffic(ctx, "g0", [Doorbell(sock, 2)], [(bdf(0), "vfio-pci")],
+                      ["-a", bdf(0) + ",id=5"], 1).start()
+    ctx.wait_server_peer(0)
+    status = g.finish(time.monotonic() + 60)
+    text = g.file("app.log")
+    said = re.search(r"%s: devarg id=5 disagrees with IVPOSITION 0: on "
+                     r"ivshmem-doorbell the server assigns the id"
+                     % re.escape(bdf(0)), text)
+    if status == 0 or not said or probes(text):
+        print(text)
+        raise Fail("guest: id=5 on ivshmem-doorbell was not refused as expected "
+                   "(exit status %d)" % status)
+    log("guest: refused (exit status %d): %s" % (status, said.group(0)))
 
 
 def scenario_uio_poll(ctx):
@@ -823,6 +893,8 @@ SCENARIOS = {
     "uio-poll": scenario_uio_poll,
     "allow-list": scenario_allow_list,
     "perf-latency": scenario_perf_latency,
+    "plain-guests": scenario_plain_guests,
+    "doorbell-id": scenario_doorbell_id,
 }
 
 

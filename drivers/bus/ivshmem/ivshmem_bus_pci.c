@@ -137,7 +137,27 @@ static const char *kdrv_name(enum rte_pci_kernel_driver k)
 	}
 }
 
-int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out)
+/* The own peer id: IVPOSITION where a server assigned it (ivshmem-doorbell,
+ * which always has MSI-X in QEMU 7.2, also under uio), else devarg id=. */
+static int pci_own_id(struct ivshmem_bus_dev *dev, const struct ivshmem_devargs *args,
+		      unsigned int msix)
+{
+	uint32_t ivposition = pci_reg_read(dev, IVSHM_REG_IVPOSITION);
+	char err[160];
+
+	if (ivshmem_devargs_pci_id(args, ivposition, msix > 0, &dev->id, err,
+				   sizeof(err)) != 0) {
+		IVSHMEM_LOG(ERR, "%s: %s", dev->name, err);
+		return -EINVAL;
+	}
+	if (msix == 0 && args->id >= 0)
+		IVSHMEM_LOG(INFO, "%s: no server (ivshmem-plain, IVPOSITION %u): own id %u "
+			    "from the id devarg", dev->name, ivposition, dev->id);
+	return 0;
+}
+
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
+			 struct ivshmem_bus_dev **out)
 {
 	struct pci_priv *p;
 	struct ivshmem_bus_dev *dev;
@@ -160,11 +180,14 @@ int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **o
 	snprintf(dev->name, sizeof(dev->name), "%s", pdev->device.name);
 	dev->bar2 = pdev->mem_resource[2].addr;
 	dev->bar2_size = pdev->mem_resource[2].len;
-	dev->id = (uint16_t)pci_reg_read(dev, IVSHM_REG_IVPOSITION);
 	/* Device BARs are mapped uncached in the guest; under KVM a RAM-backed
 	 * BAR is effectively write-back (EPT ignores the guest's type). */
 	dev->mapping = "uncached BAR mapping";
 	vectors = msix_vectors(pdev);
+	if (pci_own_id(dev, args, vectors) != 0) {
+		rte_free(p);
+		return -EINVAL;
+	}
 	if (pdev->kdrv == RTE_PCI_KDRV_VFIO && vectors > 0) {
 		if (enable_bus_master(pdev) != 0)
 			IVSHMEM_LOG(WARNING, "%s: cannot set Bus Master Enable: MSI-X may be lost",
