@@ -887,7 +887,16 @@ fail:
 	return rc;
 }
 
+/* Removal (rte_dev_remove, hot-unplug) of a started port: ethdev refuses
+ * to close a started port, and the region would never hear that we left. */
 int ivshmem_eth_destroy(struct rte_eth_dev *dev)
 {
+	int rc;
+
+	if (dev->data->dev_started) {
+		rc = rte_eth_dev_stop(dev->data->port_id);
+		if (rc != 0)
+			return rc;
+	}
 	return rte_eth_dev_close(dev->data->port_id);
 }

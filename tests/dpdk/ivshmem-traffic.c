@@ -6,7 +6,9 @@
  * Usage: ivshmem-traffic <EAL args> -- [--count N] [--expect N]
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
- *        [--pace-us N]  (sleep N us after each Tx burst)
+ *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
+ * --unplug: end with rte_dev_remove() of the still started port (not
+ * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
  * receives without end while peers come and go; a peer restarting at
  * sequence 0 is a new life, not a reorder. Prints 'LINK down/up real=MS'
@@ -50,6 +52,7 @@ struct opts {
 	char link_seq[128];
 	double survive_s;
 	uint32_t pace_us; /* pause after each Tx burst: lets the peer go idle */
+	bool unplug;      /* end with rte_dev_remove of the started port */
 };
 
 struct state {
@@ -104,7 +107,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "segs", 0, 0, 's' }, { "rx-intr", 0, 0, 'i' },
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
 		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' },
-		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' }, { 0, 0, 0, 0 },
+		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' },
+		{ "unplug", 0, 0, 'u' }, { 0, 0, 0, 0 },
 	};
 	int c;
 
@@ -123,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'h': o->hold_s = strtod(optarg, NULL); break;
 		case 'S': o->survive_s = strtod(optarg, NULL); break;
 		case 'p': o->pace_us = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'u': o->unplug = true; break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -457,6 +462,19 @@ static int run_survive(uint16_t port, struct rte_mempool *mp, struct opts *o)
 	return s.st.corrupt == 0 && s.st.reordered == 0 ? 0 : 1;
 }
 
+/* Hot-unplug as an application may do it: the port still started. */
+static int unplug_started_port(uint16_t port)
+{
+	struct rte_eth_dev_info info;
+	int rc = rte_eth_dev_info_get(port, &info);
+
+	if (rc == 0)
+		rc = rte_dev_remove(info.device);
+	printf("UNPLUG rc=%d port_valid=%d\n", rc, rte_eth_dev_is_valid_port(port));
+	fflush(stdout);
+	return rc != 0 || rte_eth_dev_is_valid_port(port);
+}
+
 int main(int argc, char **argv)
 {
 	struct rte_mempool *mp;
@@ -488,8 +506,13 @@ int main(int argc, char **argv)
 	else
 		rc = o.link_seq[0] != '\0' ? run_link_sequence(0, &o) : run_traffic(0, mp, &o);
 	fflush(stdout);
-	rte_eth_dev_stop(0);
-	rte_eth_dev_close(0);
+	if (o.unplug) {
+		if (unplug_started_port(0) != 0)
+			rc = 1;
+	} else {
+		rte_eth_dev_stop(0);
+		rte_eth_dev_close(0);
+	}
 	rte_eal_cleanup();
 	return rc;
 }

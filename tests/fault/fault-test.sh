@@ -20,6 +20,9 @@
 #                  POSIX name) to 0 mid-traffic: both processes survive (no
 #                  SIGBUS death), log the reason, keep the link down, count it
 #                  in xstats and exit 0 when told
+#   unplug-started rte_dev_remove of a started port succeeds and the peer sees
+#                  it leave at once ('peer not attached', not a heartbeat
+#                  timeout)
 #   testpmd-truncate the reproduction: stock dpdk-testpmd rxonly and
 #                  txonly through the server, truncate -s 0: both survive
 set -uo pipefail
@@ -229,6 +232,18 @@ testpmd-truncate)
     p=pid_tp$i; wait_pid "${!p}" 20 || fail "testpmd tp$i exited $? after the truncation"
   done
   echo "both testpmd exited 0; receiver had counted $(rx_seen) packets"
+  ;;
+unplug-started)
+  shm=/dev/shm/$tag-unplug
+  run_bg s "net_ivshmem0,shm=$shm,size=4M,id=0" --survive 60 --seed 1
+  # (its own traffic verdict does not matter here: the survivor sends without end)
+  run_fg v "net_ivshmem0,shm=$shm,size=4M,id=1" --count 2000 --expect 0 --seed 2 --unplug
+  grep -q '^UNPLUG rc=0 port_valid=0' "$work/v.log" || fail "rte_dev_remove of a started port failed"
+  wait_for "grep -q 'link down (peer 1: peer not attached)' '$work/s.log'" 5 ||
+    fail "the peer did not see us leave (state LEFT) after the unplug"
+  grep -q 'peer heartbeat stopped' "$work/s.log" && fail "the peer noticed only a heartbeat timeout"
+  stop_and_check s "$pid_s"
+  grep -h '^UNPLUG\|peer not attached' "$work/v.log" "$work/s.log"
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac
