@@ -183,14 +183,41 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 
 /* ---- queues ------------------------------------------------------------ */
 
+/* Queue qid serves channels qid, qid + nb_rxq, ...: none is orphaned when
+ * the peer has more Tx queues than we have Rx queues, and none is served
+ * twice. Mapped at start with the queue count of that moment: configure
+ * may change it after the queues were set up. */
+static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
+			    uint16_t qid, uint16_t nb_rxq)
+{
+	uint16_t q;
+	int rc;
+
+	if (rxq->mapped_for == nb_rxq)
+		return 0; /* unchanged: keep the channels and their counters */
+	rxq->nb_ch = 0;
+	rxq->next_ch = 0;
+	for (q = qid; q < pmd->region.geo.queues; q = (uint16_t)(q + nb_rxq)) {
+		rc = ivshm_rx_open(&rxq->ch[rxq->nb_ch], &pmd->region, pmd->peer, q);
+		if (rc != IVSHM_OK) {
+			IVSHMEM_LOG(ERR, "%s: rx channel %u: %s", pmd->bus->name, q,
+				    ivshm_strerror(rc));
+			rxq->nb_ch = 0;
+			rxq->mapped_for = 0;
+			return -EINVAL;
+		}
+		rxq->nb_ch++;
+	}
+	rxq->mapped_for = nb_rxq;
+	return 0;
+}
+
 static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			  unsigned int socket, const struct rte_eth_rxconf *conf,
 			  struct rte_mempool *mp)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-	uint16_t nb_rxq = dev->data->nb_rx_queues, q;
 	struct ivshmem_rxq *rxq;
-	int rc;
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
@@ -203,18 +230,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 	rxq->guard = pmd->bus->bar2_guard;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
-	/* Queue qid serves channels qid, qid + nb_rxq, ...: none is orphaned
-	 * when the peer has more Tx queues than we have Rx queues. */
-	for (q = qid; q < pmd->region.geo.queues; q = (uint16_t)(q + nb_rxq)) {
-		rc = ivshm_rx_open(&rxq->ch[rxq->nb_ch], &pmd->region, pmd->peer, q);
-		if (rc != IVSHM_OK) {
-			IVSHMEM_LOG(ERR, "%s: rx channel %u: %s", pmd->bus->name, q,
-				    ivshm_strerror(rc));
-			rte_free(rxq);
-			return -EINVAL;
-		}
-		rxq->nb_ch++;
-	}
+	/* channels are mapped at dev_start, from the final queue count */
 	dev->data->rx_queues[qid] = rxq;
 	return 0;
 }
@@ -416,6 +432,16 @@ static int dev_start(struct rte_eth_dev *dev)
 	uint16_t q;
 	int rc;
 
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		if (dev->data->rx_queues[q] == NULL) {
+			IVSHMEM_LOG(ERR, "%s: Rx queue %u was not set up", pmd->bus->name, q);
+			return -EINVAL;
+		}
+		rc = rxq_map_channels(pmd, dev->data->rx_queues[q], q,
+				      dev->data->nb_rx_queues);
+		if (rc != 0)
+			return rc;
+	}
 	if (dev->data->dev_conf.intr_conf.rxq) {
 		rc = rx_intr_setup(dev);
 		if (rc != 0)

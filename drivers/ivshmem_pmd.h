@@ -30,6 +30,8 @@ struct rte_device;
 struct ivshmem_rxq {
 	struct ivshm_rx ch[IVSHM_MAX_QUEUES]; /* channels q, q+nb_rxq, ... */
 	uint16_t nb_ch;
+	uint16_t mapped_for;    /* Rx queue count the channels were mapped for
+				 * (0: not yet), see rxq_map_channels() */
 	uint16_t next_ch;       /* round-robin start */
 	uint16_t port_id, queue_id;
 	struct rte_mempool *mp;

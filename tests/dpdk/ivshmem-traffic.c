@@ -7,6 +7,7 @@
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
+ *        [--queues N] [--tx-queue Q] [--reconfigure-to N]
  * --unplug: end with rte_dev_remove() of the still started port (not
  * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
@@ -53,6 +54,10 @@ struct opts {
 	double survive_s;
 	uint32_t pace_us; /* pause after each Tx burst: lets the peer go idle */
 	bool unplug;      /* end with rte_dev_remove of the started port */
+	uint16_t queues;  /* Rx and Tx queues configured (default 1) */
+	uint16_t tx_queue; /* the queue we send on */
+	uint16_t reconfigure_to; /* after the first start: stop, configure this
+				  * many queues (none set up again), start */
 };
 
 struct state {
@@ -62,6 +67,7 @@ struct state {
 };
 
 static volatile bool stop_requested;
+static uint16_t tx_queue; /* --tx-queue */
 static volatile sig_atomic_t mark_requested;
 
 static void on_mark(int sig)
@@ -108,12 +114,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "timeout", 1, 0, 't' }, { "seed", 1, 0, 'r' },
 		{ "link-sequence", 1, 0, 'l' }, { "hold", 1, 0, 'h' },
 		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' },
-		{ "unplug", 0, 0, 'u' }, { 0, 0, 0, 0 },
+		{ "unplug", 0, 0, 'u' }, { "queues", 1, 0, 'q' },
+		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
+		{ 0, 0, 0, 0 },
 	};
 	int c;
 
 	*o = (struct opts){ .count = 100000, .expect = UINT64_MAX, .min_size = 60,
-			    .max_size = 1514, .timeout_s = 30, .seed = 1 };
+			    .max_size = 1514, .timeout_s = 30, .seed = 1, .queues = 1 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->count = strtoull(optarg, NULL, 0); break;
@@ -128,6 +136,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'S': o->survive_s = strtod(optarg, NULL); break;
 		case 'p': o->pace_us = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'u': o->unplug = true; break;
+		case 'q': o->queues = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'T': tx_queue = o->tx_queue = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'R': o->reconfigure_to = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -143,21 +154,37 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr)
+static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr,
+		      uint16_t nq)
 {
 	struct rte_eth_conf conf = { .intr_conf = { .rxq = rx_intr ? 1 : 0, .lsc = 1 } };
-	int rc;
+	int rc = rte_eth_dev_configure(port, nq, nq, &conf);
 
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(port, 0, 0, rte_eth_dev_socket_id(port), NULL, mp);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, 0, rte_eth_dev_socket_id(port), NULL);
+	for (uint16_t q = 0; rc == 0 && q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, 0, rte_eth_dev_socket_id(port), NULL, mp);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(port, q, 0, rte_eth_dev_socket_id(port), NULL);
+	}
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
 	if (rc != 0)
 		fprintf(stderr, "ivshmem-traffic: port %u setup failed: %s\n", port,
 			rte_strerror(-rc));
+	return rc;
+}
+
+/* Changes the queue count of a started port the way an application may:
+ * stop, configure, start, without setting the remaining queues up again. */
+static int port_reconfigure(uint16_t port, bool rx_intr, uint16_t nq)
+{
+	struct rte_eth_conf conf = { .intr_conf = { .rxq = rx_intr ? 1 : 0, .lsc = 1 } };
+	int rc = rte_eth_dev_stop(port);
+
+	if (rc == 0)
+		rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	printf("RECONFIGURED queues=%u rc=%d\n", nq, rc);
 	return rc;
 }
 
@@ -249,7 +276,7 @@ static void send_some(uint16_t port, struct rte_mempool *mp, const struct opts *
 			break;
 		pending[nb_pending++] = m;
 	}
-	sent = rte_eth_tx_burst(port, 0, pending, nb_pending);
+	sent = rte_eth_tx_burst(port, tx_queue, pending, nb_pending);
 	for (i = sent; i < nb_pending; i++)
 		pending[i - sent] = pending[i];
 	nb_pending -= sent;
@@ -497,7 +524,8 @@ int main(int argc, char **argv)
 	}
 	mp = rte_pktmbuf_pool_create("traffic", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_socket_id());
-	if (mp == NULL || port_setup(0, mp, o.rx_intr) != 0) {
+	if (mp == NULL || port_setup(0, mp, o.rx_intr, o.queues) != 0 ||
+	    (o.reconfigure_to != 0 && port_reconfigure(0, o.rx_intr, o.reconfigure_to) != 0)) {
 		rte_eal_cleanup();
 		return 2;
 	}

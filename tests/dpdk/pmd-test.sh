@@ -3,6 +3,8 @@
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
 # Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
 #            rx-intr poll-no-doorbells bad-devargs no-server install
+#            requeue (Rx queues reconfigured without a new setup still
+#            serve every channel)
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivt
@@ -16,6 +18,19 @@ two_way() { # two_way VDEV_A VDEV_B COUNT
 }
 
 case $scenario in
+requeue)
+  # a region with 2 queues; b sends everything on its Tx queue 1. a set up
+  # 2 Rx queues, then reconfigured to 1 without setting queue 0 up again:
+  # its queue 0 must now serve channels 0 and 1 (before: only 0, so the
+  # whole stream was lost).
+  shm=/dev/shm/$tag-requeue
+  run_bg a "net_ivshmem0,shm=$shm,size=8M,id=0,queues=2" --queues 2 --reconfigure-to 1 \
+    --count 2000 --seed 1 --timeout 20
+  run_bg b "net_ivshmem0,shm=$shm,size=8M,id=1,queues=2" --queues 2 --tx-queue 1 \
+    --count 2000 --seed 2 --timeout 20
+  expect_pass a "$pid_a"; expect_pass b "$pid_b"
+  grep -q '^RECONFIGURED queues=1 rc=0' "$work/a.log" || fail "a was not reconfigured"
+  ;;
 server-traffic)
   start_server 2
   two_way "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock" 200000
