@@ -503,7 +503,12 @@ bool ivshm_rx_arm(struct ivshm_rx *rx)
 	/* Dekker with ivshm_tx_publish (seq_cst store, then seq_cst load). */
 	atomic_store_explicit(&rx->ctl->need_wakeup, rx->wake_token,
 			      memory_order_seq_cst);
-	if (atomic_load_explicit(&rx->ctl->head, memory_order_seq_cst) != rx->tail ||
+	uint32_t head = atomic_load_explicit(&rx->ctl->head, memory_order_seq_cst);
+
+	/* Pending only if something valid waits: a head outside
+	 * [tail, tail + ring_size] is never received (avail counts it as
+	 * bad_index), so reporting it would make the caller spin forever. */
+	if ((head != rx->tail && head - rx->tail <= rx->ring_size) ||
 	    atomic_load_explicit(&rx->ctl->prod_gen, memory_order_relaxed) !=
 	    rx->expect_gen) {
 		/* Something arrived (or the producer restarted): poll again. */

@@ -178,7 +178,8 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 }
 /* Publishes n descriptors with one release store. Returns 0, or the
  * consumer's non-zero wake token when it asked for a doorbell (it is about
- * to sleep); the PMD uses token = doorbell vector + 1. */
+ * to sleep), clearing the request: the caller rings once per arming. The
+ * PMD uses token = doorbell vector + 1. */
 static inline uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
 {
 	if (n == 0)
@@ -189,7 +190,12 @@ static inline uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
 	 * its need_wakeup. The seq_cst store also orders the descriptors and
 	 * data before the head (release). On x86 it is one xchg. */
 	atomic_store_explicit(&tx->ctl->head, tx->head, memory_order_seq_cst);
-	return atomic_load_explicit(&tx->ctl->need_wakeup, memory_order_seq_cst);
+	if (atomic_load_explicit(&tx->ctl->need_wakeup, memory_order_seq_cst) == 0)
+		return 0;
+	/* Consume the request: one doorbell per arming, so a consumer that
+	 * leaves its flag set does not get one per burst (bar2-layout §7). */
+	return atomic_exchange_explicit(&tx->ctl->need_wakeup, 0,
+					memory_order_relaxed);
 }
 
 /* ---- consumer ---- */

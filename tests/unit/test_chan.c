@@ -483,12 +483,35 @@ static void test_publish_reports_need_wakeup(void)
 	CHECK(ivshm_rx_arm(&p.rx));
 	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
 	CHECK(bell);
-	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
-	CHECK(bell); /* stays armed until the consumer disarms */
-	ivshm_rx_disarm(&p.rx);
+	/* One doorbell per arming: the producer consumed the request, so a
+	 * consumer that never disarms does not cost a doorbell per burst. */
 	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0);
 	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
 	CHECK(!bell);
+	/* A new arming gets a new doorbell. */
+	ivshm_rx_release(&p.rx, ivshm_rx_avail(&p.rx, 8));
+	CHECK(ivshm_rx_arm(&p.rx));
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &pkt, 1, &bell), 1);
+	CHECK(bell);
+	pair_close(&p);
+}
+
+/* A head the producer garbled (outside [tail, tail + ring_size]) is never
+ * received, so arm must let the consumer sleep instead of answering
+ * "pending" forever (interrupt mode would spin). */
+static void test_arm_sleeps_over_invalid_head(void)
+{
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	atomic_store(&p.rx.ctl->head, p.rx.tail + 9);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0);
+	CHECK(ivshm_rx_arm(&p.rx));
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 1);
+	atomic_store(&p.rx.ctl->head, p.rx.tail - 1);
+	CHECK(ivshm_rx_arm(&p.rx));
+	atomic_store(&p.rx.ctl->head, p.rx.tail + 8); /* exactly full: valid */
+	CHECK(!ivshm_rx_arm(&p.rx));
 	pair_close(&p);
 }
 
@@ -626,6 +649,7 @@ int main(void)
 	RUN(test_rx_burst_drops_bad_and_oversize);
 	RUN(test_arm_on_empty_requests_doorbell);
 	RUN(test_publish_reports_need_wakeup);
+	RUN(test_arm_sleeps_over_invalid_head);
 	RUN(test_wake_token_returned_by_publish);
 	RUN(test_arm_with_pending_refuses_to_sleep);
 	RUN(test_rx_open_clears_stale_need_wakeup);
