@@ -86,18 +86,21 @@ else
 fi
 
 # --- DPDK example programs (tests/dpdk-apps) ----------------------------------
-# l3fwd and l3fwd-power from the same source package, built with their own
+# l2fwd, l3fwd and l3fwd-power from the same source package, built with their own
 # Makefiles (pkg-config libdpdk) into $DPDK_EXAMPLES_DIR/bin once.
 examples="${DPDK_EXAMPLES_DIR:-$top/.deps/dpdk-examples}"
-if [ -x "$examples/bin/dpdk-l3fwd" ] && [ -x "$examples/bin/dpdk-l3fwd-power" ]; then
+example_names=(l2fwd l3fwd l3fwd-power)
+if [ -x "$examples/bin/dpdk-l2fwd" ] && [ -x "$examples/bin/dpdk-l3fwd" ] &&
+   [ -x "$examples/bin/dpdk-l3fwd-power" ]; then
   log "DPDK examples present in $examples/bin"
 else
-  log "building DPDK $ver examples l3fwd, l3fwd-power into $examples/bin"
+  log "building DPDK $ver examples ${example_names[*]} into $examples/bin"
   tarball=$(fetch_dpdk_source "$examples/src")
-  tar -xf "$tarball" -C "$examples/src" --wildcards '*/examples/l3fwd/*' \
-      '*/examples/l3fwd-power/*' '*/examples/common/*'
+  patterns=('*/examples/common/*')
+  for ex in "${example_names[@]}"; do patterns+=("*/examples/$ex/*"); done
+  tar -xf "$tarball" -C "$examples/src" --wildcards "${patterns[@]}"
   mkdir -p "$examples/bin"
-  for ex in l3fwd l3fwd-power; do
+  for ex in "${example_names[@]}"; do
     d=$(ls -d "$examples"/src/*/examples/$ex)
     make -s -C "$d" -j2 >/dev/null
     cp "$d/build/$ex-shared" "$examples/bin/dpdk-$ex"
