@@ -23,9 +23,14 @@ start_example() { # start_example NAME BINARY APP-ARGS...: on lcore 1, port 0 (-
   # shellcheck disable=SC2046
   run_cmd "$name" "${sys_env[@]}" "$EXAMPLES/$bin" $(eal "$name") -l 1 \
     --vdev "net_ivshmem0,server=$sock,vectors=2" -- -p 0x1 "$@"
-  wait_for "grep -q 'entering main' '$work/$name.log'" 20 ||
-    { kill -0 "$(eval echo "\$pid_$name")" 2>/dev/null || fail "$bin exited"; fail "$bin did not start its loop"; }
-  ! grep -q 'needed ptypes' "$work/$name.log" || fail "$bin: PMD can not provide needed ptypes"
+  # The peer starts once the port exists: the example waits for link up
+  # (up to 9 s) before its main loop.
+  wait_for "grep -q 'net_ivshmem0: port 0' '$work/$name.log'" 20 || fail "$bin did not create its port"
+}
+
+wait_main_loop() { # wait_main_loop NAME BINARY: its forwarding loop runs (ptypes accepted)
+  wait_for "grep -q 'entering main\|needed ptypes' '$work/$1.log'" 20 || fail "$2 did not start its loop"
+  ! grep -q 'needed ptypes' "$work/$1.log" || fail "$2: PMD can not provide needed ptypes"
 }
 
 run_peer() { # run_peer ARGS...: l3-peer in the background, sets pid_peer
@@ -42,6 +47,7 @@ l3fwd-power-intr)
   idle_ms=3000
   # 1.1.1.0/24 -> port 0 in its default LPM table
   run_peer --count 4000 --dst-ip 1.1.1.1 --idle-ms $idle_ms --no-ip-cksum
+  wait_main_loop l3p dpdk-l3fwd-power
   wait_for "grep -q '^IDLE' '$work/peer.log'" 30 || fail "peer got no first half back"
   t0=$(cpu_ticks "$pid_l3p"); s0=$(date +%s%N)
   wait_for "grep -q '^RESUME' '$work/peer.log'" 20 || fail "peer did not resume"
@@ -63,6 +69,7 @@ l2fwd|l2fwd-ptypes-off)
   start_example l2f dpdk-l2fwd -q 1 -T 0
   mode=(); [ "$scenario" = l2fwd-ptypes-off ] && mode=(--ptypes-off)
   run_peer --count 20000 --l2 "${mode[@]}"
+  wait_main_loop l2f dpdk-l2fwd
   expect_pass peer "$pid_peer" 60
   grep -q '^supported ptypes: 8$' "$work/peer.log" || fail "peer saw no 8 supported ptypes"
   ;;
