@@ -61,6 +61,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	uint16_t got = 0;
 	const uint8_t *data;
 	struct rte_mbuf *m;
+	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
 
 	/* Fetch the first descriptor and data lines in parallel instead of
 	 * one after the other (the data address is known by convention). */
@@ -83,7 +84,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			rxq->dropped++;
 			continue;
 		}
-		if (rxq->parse_ptypes) /* our copy: the peer cannot change it */
+		if (parse_ptypes) /* our copy: the peer cannot change it */
 			m->packet_type = ivshmem_ptype_parse(
 				rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 		rxq->ibytes += len;

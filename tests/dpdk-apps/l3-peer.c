@@ -35,9 +35,9 @@
 #define HDRS (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
 	      sizeof(struct rte_udp_hdr))
 
-struct payload_hdr {
+struct payload_hdr { /* at offset 42: packed, no alignment */
 	uint32_t magic, seq, csum; /* csum: rte_raw_cksum of what follows */
-};
+} __rte_packed;
 
 struct opts {
 	uint32_t count, window, idle_ms;
@@ -53,6 +53,12 @@ struct tally {
 	uint32_t next_seq;
 };
 
+/* RTE_IPV4 shifts an int: 198 << 24 overflows (UBSan). */
+static uint32_t ipv4_addr(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return a << 24 | b << 16 | c << 8 | d;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lo[] = {
@@ -66,7 +72,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .count = 10000, .window = 64, .timeout_s = 30, .ttl_dec = 1,
 			    .check_ip_cksum = true,
-			    .dst_ip = RTE_IPV4(198, 18, 0, 1) };
+			    .dst_ip = ipv4_addr(198, 18, 0, 1) };
 	while ((opt = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'c': o->count = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -80,7 +86,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (sscanf(optarg, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 ||
 			    (a | b | c | d) > 255)
 				return -1;
-			o->dst_ip = RTE_IPV4(a, b, c, d);
+			o->dst_ip = ipv4_addr(a, b, c, d);
 			break;
 		default: return -1;
 		}
@@ -115,7 +121,7 @@ static struct rte_mbuf *make_frame(struct rte_mempool *mp, const struct opts *o,
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
 	ip->time_to_live = TTL;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->src_addr = rte_cpu_to_be_32(ipv4_addr(10, 0, 0, 2));
 	ip->dst_addr = rte_cpu_to_be_32(o->dst_ip);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp = (struct rte_udp_hdr *)(ip + 1);
