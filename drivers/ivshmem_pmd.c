@@ -16,6 +16,7 @@
 #include <rte_prefetch.h>
 
 #include "ivshmem_pmd.h"
+#include "ivshmem_ptype.h"
 
 RTE_LOG_REGISTER(ivshmem_logtype, pmd.net.ivshmem, NOTICE);
 
@@ -73,6 +74,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	uint16_t got = 0;
 	const uint8_t *data;
 	struct rte_mbuf *m;
+	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
 
 	/* Fetch the first descriptor and data lines in parallel instead of
 	 * one after the other (the data address is known by convention). */
@@ -95,6 +97,9 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			rxq->dropped++;
 			continue;
 		}
+		if (parse_ptypes) /* our copy: the peer cannot change it */
+			m->packet_type = ivshmem_ptype_parse(
+				rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 		rxq->ibytes += len;
 		bufs[got++] = m;
 	}
@@ -230,6 +235,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 	rxq->guard = pmd->bus->bar2_guard;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
+	rxq->parse_ptypes = !pmd->ptypes_off;
 	/* channels are mapped at dev_start, from the final queue count */
 	dev->data->rx_queues[qid] = rxq;
 	return 0;
@@ -723,6 +729,29 @@ static int xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *
 	return XS_COUNT;
 }
 
+static const uint32_t *supported_ptypes_get(struct rte_eth_dev *dev)
+{
+	RTE_SET_USED(dev);
+	return ivshmem_ptype_supported();
+}
+
+/* Any non-zero mask parses all our types (a superset is allowed); 0 turns
+ * parsing off so packet_type stays 0 and costs nothing. */
+static int ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_rxq *rxq;
+	uint16_t q;
+
+	pmd->ptypes_off = ptype_mask == 0;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) {
+		rxq = dev->data->rx_queues[q];
+		if (rxq != NULL)
+			rxq->parse_ptypes = !pmd->ptypes_off;
+	}
+	return 0;
+}
+
 static const struct eth_dev_ops ivshmem_ops = {
 	.dev_configure = dev_configure,
 	.dev_start = dev_start,
@@ -747,6 +776,8 @@ static const struct eth_dev_ops ivshmem_ops = {
 	.xstats_get = xstats_get,
 	.xstats_get_names = xstats_get_names,
 	.xstats_reset = stats_reset,
+	.dev_supported_ptypes_get = supported_ptypes_get,
+	.dev_ptypes_set = ptypes_set,
 };
 
 /* ---- creation ---------------------------------------------------------- */

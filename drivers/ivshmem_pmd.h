@@ -41,6 +41,7 @@ struct ivshmem_rxq {
 	uint64_t nombuf_mbufs;  /* mbufs those bursts asked for (rx_nombuf) */
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
 	const struct ivshmem_bar2_guard *guard; /* BAR2 truncated: drop */
+	bool parse_ptypes;      /* fill packet_type (off after set_ptypes(0)) */
 } __rte_cache_aligned;
 
 struct ivshmem_txq {
@@ -62,6 +63,7 @@ struct pmd_internals {
 	uint16_t port_id;
 	struct rte_ether_addr mac;
 	bool started;
+	bool ptypes_off;         /* rte_eth_dev_set_ptypes(port, 0, ...) */
 	bool rx_intr;            /* Rx interrupts configured */
 	struct rte_intr_handle *rx_intr_handle; /* our efd list over the bus's vector fds */
 	/* link monitor (runs on the EAL interrupt thread) */

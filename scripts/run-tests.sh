@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
 cd "$top"
 
-asan_suites=(unit ring host dpdk apps fuzz fault)
+asan_suites=(unit ring host dpdk apps dpdk-apps fuzz fault)
 
 run_asan_suites() { # builds build-asan/ and runs asan_suites; its status
   if [ ! -f build-asan/build.ninja ]; then

@@ -23,17 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# --- DPDK driver-SDK headers ------------------------------------------------
-sdk="$top/.deps/dpdk-sdk/include"
-dpdk_inc=$(pkg-config --variable=includedir libdpdk)
-# A DPDK built from source with the SDK has the headers; pmdinfogen.py is
-# never installed, so it always comes from the source package.
-if [ -f "$top/.deps/dpdk-sdk/buildtools/pmdinfogen.py" ] && [ -f "$top/.deps/dpdk-sdk/buildtools/coff.py" ] &&
-   { [ -f "$dpdk_inc/ethdev_driver.h" ] || [ -f "$sdk/ethdev_driver.h" ]; }; then
-  log "driver SDK headers and pmdinfogen present"
-else
-  ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
-  log "fetching DPDK $ver source package for the driver SDK headers"
+# fetch_dpdk_source DIR: downloads the source package of the installed DPDK
+# into DIR (emptied first) and prints the path of its tarball.
+fetch_dpdk_source() {
   # Derive deb-src entries from the machine's own apt sources.
   src_list=/etc/apt/sources.list.d/ivshmem-pmd-deb-src.sources
   if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
@@ -51,11 +43,25 @@ else
     mv "$src_list.tmp" "$src_list"
     apt_updated=0
   fi
-  [ $apt_updated -eq 1 ] || apt-get update -qq
+  [ $apt_updated -eq 1 ] || apt-get update -qq >&2
+  rm -rf "$1"; mkdir -p "$1"
+  (cd "$1" && apt-get source --download-only -qq "dpdk=$ver" >/dev/null)
+  ls "$1"/dpdk_*.orig.tar.* | head -1
+}
+ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+
+# --- DPDK driver-SDK headers ------------------------------------------------
+sdk="$top/.deps/dpdk-sdk/include"
+dpdk_inc=$(pkg-config --variable=includedir libdpdk)
+# A DPDK built from source with the SDK has the headers; pmdinfogen.py is
+# never installed, so it always comes from the source package.
+if [ -f "$top/.deps/dpdk-sdk/buildtools/pmdinfogen.py" ] && [ -f "$top/.deps/dpdk-sdk/buildtools/coff.py" ] &&
+   { [ -f "$dpdk_inc/ethdev_driver.h" ] || [ -f "$sdk/ethdev_driver.h" ]; }; then
+  log "driver SDK headers and pmdinfogen present"
+else
+  log "fetching DPDK $ver source package for the driver SDK headers"
   work="$top/.deps/dpdk-src"
-  rm -rf "$work"; mkdir -p "$work"
-  (cd "$work" && apt-get source --download-only -qq "dpdk=$ver" >/dev/null)
-  tarball=$(ls "$work"/dpdk_*.orig.tar.* | head -1)
+  tarball=$(fetch_dpdk_source "$work")
   mkdir -p "$work/x"
   tar -xf "$tarball" -C "$work/x" --wildcards '*/lib/*.h' '*/drivers/bus/pci/*.h' \
       '*/drivers/bus/vdev/*.h' '*/buildtools/pmdinfogen.py' '*/buildtools/coff.py'
@@ -77,6 +83,29 @@ else
   done
   rm -rf "$work"
   log "driver SDK headers in $sdk"
+fi
+
+# --- DPDK example programs (tests/dpdk-apps) ----------------------------------
+# l2fwd, l3fwd and l3fwd-power from the same source package, built with their own
+# Makefiles (pkg-config libdpdk) into $DPDK_EXAMPLES_DIR/bin once.
+examples="${DPDK_EXAMPLES_DIR:-$top/.deps/dpdk-examples}"
+example_names=(l2fwd l3fwd l3fwd-power)
+if [ -x "$examples/bin/dpdk-l2fwd" ] && [ -x "$examples/bin/dpdk-l3fwd" ] &&
+   [ -x "$examples/bin/dpdk-l3fwd-power" ]; then
+  log "DPDK examples present in $examples/bin"
+else
+  log "building DPDK $ver examples ${example_names[*]} into $examples/bin"
+  tarball=$(fetch_dpdk_source "$examples/src")
+  patterns=('*/examples/common/*')
+  for ex in "${example_names[@]}"; do patterns+=("*/examples/$ex/*"); done
+  tar -xf "$tarball" -C "$examples/src" --wildcards "${patterns[@]}"
+  mkdir -p "$examples/bin"
+  for ex in "${example_names[@]}"; do
+    d=$(ls -d "$examples"/src/*/examples/$ex)
+    make -s -C "$d" -j2 >/dev/null
+    cp "$d/build/$ex-shared" "$examples/bin/dpdk-$ex"
+  done
+  rm -rf "$examples/src"
 fi
 
 # --- configure ---------------------------------------------------------------
