@@ -129,8 +129,10 @@ static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
 	/* The token comes from the peer: ring only a vector that can exist. */
 	if (token == 0 || token > IVSHM_MAX_VECTORS)
 		return;
-	/* token = vector + 1, chosen by the sleeping consumer */
-	ivshmem_bus_doorbell(txq->pmd->bus, txq->pmd->peer, token - 1);
+	/* token = vector + 1, chosen by the sleeping consumer. The calling
+	 * process's bus handle: pmd->bus is the primary's private object. */
+	ivshmem_bus_doorbell(rte_eth_devices[txq->pmd->port_id].process_private,
+			     txq->pmd->peer, token - 1);
 	txq->doorbells++;
 }
 
@@ -438,8 +440,11 @@ static int dev_close(struct rte_eth_dev *dev)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t q;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		ivshmem_bus_close(dev->process_private);
+		dev->process_private = NULL;
 		return 0;
+	}
 	if (pmd->started)
 		dev_stop(dev);
 	ivshmem_link_stop(dev);
@@ -793,6 +798,7 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		goto fail;
 	dev->data->dev_private = pmd;
 	dev->device = rdev;
+	dev->process_private = bus;
 	pmd->bus = bus;
 	pmd->args = *args;
 	pmd->port_id = dev->data->port_id;
@@ -825,6 +831,36 @@ fail:
 		pmd->bus = NULL;
 	rte_eth_dev_release_port(dev);
 	return rc;
+}
+
+/* A secondary may look and poll, not reconfigure: what the primary set up
+ * (queues, start/stop, interrupts, counters reset) stays the primary's. */
+static const struct eth_dev_ops ivshmem_secondary_ops = {
+	.dev_close = dev_close,
+	.dev_infos_get = dev_infos_get,
+	.link_update = link_update,
+	.stats_get = stats_get,
+	.xstats_get = xstats_get,
+	.xstats_get_names = xstats_get_names,
+};
+
+int ivshmem_eth_attach_secondary(struct rte_device *rdev, const char *name,
+				 struct ivshmem_bus_dev *bus)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_attach_secondary(name);
+
+	if (dev == NULL) {
+		IVSHMEM_LOG(ERR, "%s: the primary has no such port", name);
+		ivshmem_bus_close(bus);
+		return -ENODEV;
+	}
+	dev->device = rdev;
+	dev->process_private = bus;
+	dev->dev_ops = &ivshmem_secondary_ops;
+	dev->rx_pkt_burst = eth_ivshmem_rx;
+	dev->tx_pkt_burst = eth_ivshmem_tx;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
 }
 
 int ivshmem_eth_destroy(struct rte_eth_dev *dev)

@@ -78,9 +78,17 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		       struct ivshmem_bus_dev *bus,
 		       const struct ivshmem_devargs *args, struct rte_eth_dev **out);
 int ivshmem_eth_destroy(struct rte_eth_dev *dev);
+/* Secondary process: the port the primary created, over this process's own
+ * bus handle (BAR2 at the primary's address). Takes ownership of bus. */
+int ivshmem_eth_attach_secondary(struct rte_device *rdev, const char *name,
+				 struct ivshmem_bus_dev *bus);
 
 /* ivshmem_bus_pci.c */
 struct rte_pci_device;
 int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out);
+/* Secondary: BARs are already mapped at the primary's addresses by DPDK's
+ * PCI bus; the handle rings doorbells through BAR0, has no interrupts. */
+int ivshmem_bus_pci_open_secondary(struct rte_pci_device *pdev,
+				   struct ivshmem_bus_dev **out);
 
 #endif /* IVSHMEM_PMD_H */

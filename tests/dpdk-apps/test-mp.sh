@@ -1,0 +1,53 @@
+#!/bin/bash
+# Suite `dpdk-apps`, secondary processes: DPDK's own multi-process tools
+# (dpdk-proc-info, dpdk-dumpcap) and testpmd's --num-procs split against a
+# primary testpmd on net_ivshmem (host backend, real server, hugepages).
+# Scenarios: proc-info dumpcap secondary-rx
+set -uo pipefail
+scenario=$1
+HARNESS_TAG=ivmp
+# shellcheck source=../lib/pmd-harness.sh
+. "$(dirname "$0")/../lib/pmd-harness.sh"
+
+N=1000
+[ "$(id -u)" = 0 ] || fail "needs root (hugepages for a primary that secondaries can join)"
+mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages || fail "cannot mount hugetlbfs"
+[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 1024 ] || echo 1024 > /proc/sys/vm/nr_hugepages
+[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 256 ] || fail "cannot reserve hugepages"
+
+prefix=$tag-primary
+# primary: testpmd rxonly on hugepages (secondaries share its memory)
+start_primary() { # start_primary EXTRA-TESTPMD-ARGS...
+  run_cmd primary stdbuf -oL dpdk-testpmd -l 0,1 -m 256 --no-pci --file-prefix "$prefix" \
+    -d $pmd --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
+    --forward-mode=rxonly --no-lsc-interrupt --disable-link-check "$@" < <(sleep 60 2>/dev/null)
+  wait_for "grep -qs 'Press enter to exit' $work/primary.log" 30 || fail "primary did not start"
+}
+
+send_n() { # send_n: the peer sends $N checked 64 B packets to the primary
+  run_fg peer "net_ivshmem0,server=$sock" --count $N --expect 0 --min-size 64 --max-size 64 \
+    || fail "peer could not send $N packets"
+}
+
+proc_info() { # proc_info NAME ARGS...: dpdk-proc-info as a secondary of the primary
+  local name=$1; shift
+  "${sys_env[@]}" dpdk-proc-info --file-prefix "$prefix" -d $pmd --log-level=pmd.net.ivshmem:info \
+    -- "$@" > "$work/$name.log" 2>&1 || fail "dpdk-proc-info $* exited $?"
+}
+
+start_server 2
+case $scenario in
+proc-info)
+  start_primary
+  send_n
+  # the peer is done once its ring took all N; the primary polls them soon after
+  stats_rx() { proc_info stats --stats; rx=$(grep -Eo 'RX-packets: +[0-9]+' "$work/stats.log" | awk '{print $2}' | head -1); }
+  wait_for 'stats_rx; [ "$rx" = "$N" ]' 10 || fail "proc-info --stats: RX-packets ${rx:-none}, want $N"
+  grep -q 'NIC statistics for port 0 ' "$work/stats.log" || fail "proc-info shows no port 0"
+  proc_info xstats --xstats
+  grep -Eq "rx_good_packets: +$N\$|rx_good_packets: $N\$" "$work/xstats.log" \
+    || fail "proc-info --xstats: rx_good_packets is not $N"
+  echo "PASS proc-info: RX-packets $rx, rx_good_packets $N"
+  ;;
+*) fail "unknown scenario $scenario" ;;
+esac
