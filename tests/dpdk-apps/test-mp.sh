@@ -49,5 +49,23 @@ proc-info)
     || fail "proc-info --xstats: rx_good_packets is not $N"
   echo "PASS proc-info: RX-packets $rx, rx_good_packets $N"
   ;;
+dumpcap)
+  # dumpcap takes no -d: the PMD's constructors register it when preloaded.
+  # The libraries testpmd links (Debian: mempool_dpaa among them) go first:
+  # mempool ops are numbered in registration order and pdump's copies into
+  # dumpcap's pool use the primary's numbering; without the same order every
+  # copy fails (dumpcap: "received/dropped 0/N"), whatever the PMD.
+  testpmd_libs=$(readelf -d "$(command -v dpdk-testpmd)" |
+    sed -n 's/.*Shared library: \[\(librte_[^]]*\)\]/\1/p' | tr '\n' :)
+  start_primary
+  run_cmd dump env LD_PRELOAD="$testpmd_libs$BUILD/drivers/$pmd" dpdk-dumpcap --file-prefix="$prefix" \
+    -i net_ivshmem0 -c $N -w "$work/cap.pcapng"
+  wait_for "grep -qs 'Packets captured' $work/dump.log" 20 || fail "dumpcap did not start"
+  send_n
+  wait_pid "$pid_dump" 20 || fail "dumpcap exited $? (124: still running: it saw fewer than $N packets)"
+  got=$(python3 "$(dirname "$0")/pcapng-count.py" "$work/cap.pcapng" 64) || fail "bad capture file"
+  [ "$got" = "$N" ] || fail "capture holds $got packets of 64 B, want $N"
+  echo "PASS dumpcap: $got packets in $work/cap.pcapng"
+  ;;
 *) fail "unknown scenario $scenario" ;;
 esac
