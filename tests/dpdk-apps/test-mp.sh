@@ -17,15 +17,16 @@ mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages || fail 
 
 prefix=$tag-primary
 # primary: testpmd rxonly on hugepages (secondaries share its memory)
+vdev="net_ivshmem0,server=$sock,queues=2,ring_size=256"
 start_primary() { # start_primary EXTRA-TESTPMD-ARGS...
   run_cmd primary stdbuf -oL dpdk-testpmd -l 0,1 -m 256 --no-pci --file-prefix "$prefix" \
-    -d $pmd --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
+    -d $pmd --vdev "$vdev" -- --total-num-mbufs 8192 \
     --forward-mode=rxonly --no-lsc-interrupt --disable-link-check "$@" < <(sleep 60 2>/dev/null)
   wait_for "grep -qs 'Press enter to exit' $work/primary.log" 30 || fail "primary did not start"
 }
 
 send_n() { # send_n: the peer sends $N checked 64 B packets to the primary
-  run_fg peer "net_ivshmem0,server=$sock" --count $N --expect 0 --min-size 64 --max-size 64 \
+  run_fg peer "$vdev" --count $N --expect 0 --min-size 64 --max-size 64 \
     || fail "peer could not send $N packets"
 }
 
@@ -66,6 +67,29 @@ dumpcap)
   got=$(python3 "$(dirname "$0")/pcapng-count.py" "$work/cap.pcapng" 64) || fail "bad capture file"
   [ "$got" = "$N" ] || fail "capture holds $got packets of 64 B, want $N"
   echo "PASS dumpcap: $got packets in $work/cap.pcapng"
+  ;;
+secondary-rx)
+  # symmetric_mp style with testpmd's own split: 2 Rx queues, the primary
+  # (proc-id 0) polls queue 0, the secondary (proc-id 1) queue 1. The peer
+  # (testpmd txonly, 2 Tx queues) fills channel 0 and channel 1.
+  split=(--num-procs=2 --rxq=2 --txq=2)
+  start_primary "${split[@]}" --proc-id=0
+  run_cmd second stdbuf -oL dpdk-testpmd --lcores 0@0,1@0 --proc-type=secondary --no-pci --file-prefix "$prefix" \
+    -d $pmd -- --forward-mode=rxonly --disable-link-check "${split[@]}" --proc-id=1 \
+    < <(sleep 60 2>/dev/null)
+  wait_for "grep -qs 'Press enter to exit' $work/second.log" 30 || fail "secondary testpmd did not start"
+  # shellcheck disable=SC2046
+  run_cmd peer dpdk-testpmd $(eal peer) -l 0,1 --vdev "$vdev" -- --forward-mode=txonly \
+    --rxq=2 --txq=2 --disable-link-check --total-num-mbufs 8192 < <(sleep 2 2>/dev/null)
+  wait_pid "$pid_peer" 30 || fail "peer testpmd exited $?"
+  sent=$(grep -Eo 'TX-packets: +[0-9]+' "$work/peer.log" | awk '{print $2}' | tail -1)
+  [ "${sent:-0}" -gt 0 ] || fail "the peer sent nothing"
+  xs() { proc_info xstats --xstats; q0=$(sed -n 's/^rx_q0_packets: //p' "$work/xstats.log")
+         q1=$(sed -n 's/^rx_q1_packets: //p' "$work/xstats.log"); }
+  # everything the peer sent is received, queue 1 only by the secondary
+  wait_for 'xs; [ $((q0 + q1)) = "$sent" ]' 10 || fail "received q0 $q0 + q1 $q1, peer sent $sent"
+  [ "$q1" -gt 0 ] || fail "the secondary received nothing on queue 1"
+  echo "PASS secondary-rx: peer sent $sent, primary q0 $q0, secondary q1 $q1"
   ;;
 *) fail "unknown scenario $scenario" ;;
 esac
