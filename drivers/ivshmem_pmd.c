@@ -51,6 +51,15 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 	}
 }
 
+/* This process's BAR2 guard: queue structs are shared with secondary
+ * processes, which map BAR2 themselves (each has its own bus handle). */
+static inline const struct ivshmem_bar2_guard *own_guard(uint16_t port)
+{
+	const struct ivshmem_bus_dev *bus = rte_eth_devices[port].process_private;
+
+	return bus != NULL ? bus->bar2_guard : NULL;
+}
+
 /* A peer truncated BAR2 during this burst: the guard put zeros in its place
  * and the copies may hold them. Drops the frames (counted) instead of
  * delivering torn ones. */
@@ -104,7 +113,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		bufs[got++] = m;
 	}
 	ivshm_rx_release(ch, n);
-	if (unlikely(ivshmem_bar2_guard_lost(rxq->guard)))
+	if (unlikely(ivshmem_bar2_guard_lost(own_guard(rxq->port_id))))
 		got = drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
 	return got;
 }
@@ -149,8 +158,10 @@ static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
 	/* The token comes from the peer: ring only a vector that can exist. */
 	if (token == 0 || token > IVSHM_MAX_VECTORS)
 		return;
-	/* token = vector + 1, chosen by the sleeping consumer */
-	ivshmem_bus_doorbell(txq->pmd->bus, txq->pmd->peer, token - 1);
+	/* token = vector + 1, chosen by the sleeping consumer. The calling
+	 * process's bus handle: pmd->bus is the primary's private object. */
+	ivshmem_bus_doorbell(rte_eth_devices[txq->pmd->port_id].process_private,
+			     txq->pmd->peer, token - 1);
 	txq->doorbells++;
 }
 
@@ -161,7 +172,7 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint32_t room, i, slot = 0, len;
 	uint64_t bytes = 0;
 
-	if (unlikely(ivshmem_bar2_guard_lost(txq->guard))) {
+	if (unlikely(ivshmem_bar2_guard_lost(own_guard(txq->pmd->port_id)))) {
 		txq->ring_full += nb; /* BAR2 truncated: nobody reads it */
 		return 0;
 	}
@@ -232,7 +243,6 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -ENOMEM;
 	rxq->mp = mp;
 	rxq->pmd = pmd;
-	rxq->guard = pmd->bus->bar2_guard;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->parse_ptypes = !pmd->ptypes_off;
@@ -261,7 +271,6 @@ static int tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 		return -EINVAL;
 	}
 	txq->pmd = pmd;
-	txq->guard = pmd->bus->bar2_guard;
 	txq->queue_id = qid;
 	dev->data->tx_queues[qid] = txq;
 	return 0;
@@ -491,8 +500,11 @@ static int dev_close(struct rte_eth_dev *dev)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t q;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		ivshmem_bus_close(dev->process_private);
+		dev->process_private = NULL;
 		return 0;
+	}
 	if (pmd->started)
 		dev_stop(dev);
 	ivshmem_link_stop(dev);
@@ -667,6 +679,7 @@ static const char *const xstat_names[XS_COUNT] = {
 
 static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 {
+	const struct ivshmem_bus_dev *bus = dev->process_private;
 	struct pmd_internals *pmd = dev->data->dev_private;
 	bool down = !__atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED);
 	struct ivshmem_rxq *rxq;
@@ -697,8 +710,9 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		v[XS_TX_DOORBELLS] += txq->doorbells;
 	}
 	v[XS_LINK_CHANGES] = pmd->link_changes;
-	v[XS_REGION_UNSEALED] = pmd->bus->bar2_unsealed;
-	v[XS_REGION_TRUNCATED] = ivshmem_bar2_guard_faults(pmd->bus->bar2_guard);
+	/* this process's mapping: pmd->bus is the primary's private object */
+	v[XS_REGION_UNSEALED] = bus != NULL && bus->bar2_unsealed;
+	v[XS_REGION_TRUNCATED] = ivshmem_bar2_guard_faults(bus != NULL ? bus->bar2_guard : NULL);
 }
 
 static int xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
@@ -910,6 +924,7 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		goto fail;
 	dev->data->dev_private = pmd;
 	dev->device = rdev;
+	dev->process_private = bus;
 	pmd->bus = bus;
 	pmd->args = *args;
 	pmd->port_id = dev->data->port_id;
@@ -942,6 +957,40 @@ fail:
 		pmd->bus = NULL;
 	rte_eth_dev_release_port(dev);
 	return rc;
+}
+
+/* A secondary may look and poll, not reconfigure: what the primary set up
+ * (queues, start/stop, interrupts, counters reset) stays the primary's. */
+static const struct eth_dev_ops ivshmem_secondary_ops = {
+	.dev_close = dev_close,
+	.dev_infos_get = dev_infos_get,
+	.link_update = link_update,
+	.promiscuous_enable = accept_mode, /* dpdk-dumpcap asks: we accept all */
+	.promiscuous_disable = accept_mode,
+	.allmulticast_enable = accept_mode,
+	.allmulticast_disable = accept_mode,
+	.stats_get = stats_get,
+	.xstats_get = xstats_get,
+	.xstats_get_names = xstats_get_names,
+};
+
+int ivshmem_eth_attach_secondary(struct rte_device *rdev, const char *name,
+				 struct ivshmem_bus_dev *bus)
+{
+	struct rte_eth_dev *dev = rte_eth_dev_attach_secondary(name);
+
+	if (dev == NULL) {
+		IVSHMEM_LOG(ERR, "%s: the primary has no such port", name);
+		ivshmem_bus_close(bus);
+		return -ENODEV;
+	}
+	dev->device = rdev;
+	dev->process_private = bus;
+	dev->dev_ops = &ivshmem_secondary_ops;
+	dev->rx_pkt_burst = eth_ivshmem_rx;
+	dev->tx_pkt_burst = eth_ivshmem_tx;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
 }
 
 /* Removal (rte_dev_remove, hot-unplug) of a started port: ethdev refuses

@@ -40,7 +40,6 @@ struct ivshmem_rxq {
 	uint64_t nombuf;        /* bursts deferred: mempool empty */
 	uint64_t nombuf_mbufs;  /* mbufs those bursts asked for (rx_nombuf) */
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
-	const struct ivshmem_bar2_guard *guard; /* BAR2 truncated: drop */
 	bool parse_ptypes;      /* fill packet_type (off after set_ptypes(0)) */
 } __rte_cache_aligned;
 
@@ -52,7 +51,6 @@ struct ivshmem_txq {
 	uint64_t ring_full;     /* refused: no free descriptor */
 	uint64_t too_big;       /* dropped: longer than buf_size */
 	uint64_t doorbells;
-	const struct ivshmem_bar2_guard *guard; /* BAR2 truncated: refuse */
 } __rte_cache_aligned;
 
 struct pmd_internals {
@@ -85,10 +83,18 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		       struct ivshmem_bus_dev *bus,
 		       const struct ivshmem_devargs *args, struct rte_eth_dev **out);
 int ivshmem_eth_destroy(struct rte_eth_dev *dev);
+/* Secondary process: the port the primary created, over this process's own
+ * bus handle (BAR2 at the primary's address). Takes ownership of bus. */
+int ivshmem_eth_attach_secondary(struct rte_device *rdev, const char *name,
+				 struct ivshmem_bus_dev *bus);
 
 /* ivshmem_bus_pci.c: args supplies the own id where the device has no server. */
 struct rte_pci_device;
 int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
 			 struct ivshmem_bus_dev **out);
+/* Secondary: BARs are already mapped at the primary's addresses by DPDK's
+ * PCI bus; the handle rings doorbells through BAR0, has no interrupts. */
+int ivshmem_bus_pci_open_secondary(struct rte_pci_device *pdev,
+				   struct ivshmem_bus_dev **out);
 
 #endif /* IVSHMEM_PMD_H */

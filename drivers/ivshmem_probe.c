@@ -4,6 +4,7 @@
  * it to ivshmem_eth_create().
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <bus_pci_driver.h>
@@ -11,6 +12,7 @@
 #include <ethdev_driver.h>
 #include <rte_devargs.h>
 
+#include "ivshmem_mp.h"
 #include "ivshmem_pmd.h"
 
 #define IVSHMEM_ERRLEN 256
@@ -20,12 +22,9 @@ static const char *devargs_string(const struct rte_devargs *da)
 	return da != NULL && da->args != NULL ? da->args : "";
 }
 
-static int refuse_secondary(const char *name)
+static bool is_secondary(void)
 {
-	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		return 0;
-	IVSHMEM_LOG(ERR, "%s: secondary processes are not supported", name);
-	return -ENOTSUP;
+	return rte_eal_process_type() != RTE_PROC_PRIMARY;
 }
 
 /* ---- PCI --------------------------------------------------------------- */
@@ -40,9 +39,10 @@ static int pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 
 	RTE_SET_USED(drv);
 	rte_pci_device_name(&pdev->addr, name, sizeof(name));
-	rc = refuse_secondary(name);
-	if (rc != 0)
-		return rc;
+	if (is_secondary()) {
+		rc = ivshmem_bus_pci_open_secondary(pdev, &bus);
+		return rc != 0 ? rc : ivshmem_eth_attach_secondary(&pdev->device, name, bus);
+	}
 	if (ivshmem_devargs_parse(devargs_string(pdev->device.devargs),
 				  IVSHMEM_BACKEND_PCI, &args, err, sizeof(err)) != 0) {
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
@@ -95,9 +95,10 @@ static int vdev_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *dev;
 	int rc;
 
-	rc = refuse_secondary(name);
-	if (rc != 0)
-		return rc;
+	if (is_secondary()) {
+		rc = ivshmem_mp_attach_bar2(name, &bus);
+		return rc != 0 ? rc : ivshmem_eth_attach_secondary(&vdev->device, name, bus);
+	}
 	if (ivshmem_devargs_parse(rte_vdev_device_args(vdev), IVSHMEM_BACKEND_HOST,
 				  &args, err, sizeof(err)) != 0) {
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
@@ -110,6 +111,12 @@ static int vdev_probe(struct rte_vdev_device *vdev)
 	host.id = args.id;
 	host.vectors = args.vectors;
 	host.name = name;
+	rc = ivshmem_mp_primary_init();
+	if (rc != 0) {
+		IVSHMEM_LOG(ERR, "%s: cannot serve secondary processes: %s", name,
+			    strerror(-rc));
+		return rc;
+	}
 	rc = ivshmem_bus_host_open(&host, &bus, err, sizeof(err));
 	if (rc != 0) {
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);

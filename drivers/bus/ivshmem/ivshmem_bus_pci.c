@@ -156,12 +156,12 @@ static int pci_own_id(struct ivshmem_bus_dev *dev, const struct ivshmem_devargs 
 	return 0;
 }
 
-int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
-			 struct ivshmem_bus_dev **out)
+/* The handle over BARs DPDK has mapped (at the primary's addresses in a
+ * secondary); no interrupts yet. */
+static int pci_handle_new(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out)
 {
 	struct pci_priv *p;
 	struct ivshmem_bus_dev *dev;
-	unsigned int vectors;
 
 	if (pdev->mem_resource[0].addr == NULL || pdev->mem_resource[0].len < IVSHM_BAR0_SIZE ||
 	    pdev->mem_resource[2].addr == NULL || pdev->mem_resource[2].len == 0) {
@@ -183,9 +183,28 @@ int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devar
 	/* Device BARs are mapped uncached in the guest; under KVM a RAM-backed
 	 * BAR is effectively write-back (EPT ignores the guest's type). */
 	dev->mapping = "uncached BAR mapping";
+	*out = dev;
+	return 0;
+}
+
+int ivshmem_bus_pci_open_secondary(struct rte_pci_device *pdev,
+				   struct ivshmem_bus_dev **out)
+{
+	return pci_handle_new(pdev, out);
+}
+
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
+			 struct ivshmem_bus_dev **out)
+{
+	struct ivshmem_bus_dev *dev;
+	unsigned int vectors;
+	int rc = pci_handle_new(pdev, &dev);
+
+	if (rc != 0)
+		return rc;
 	vectors = msix_vectors(pdev);
 	if (pci_own_id(dev, args, vectors) != 0) {
-		rte_free(p);
+		rte_free(dev->priv);
 		return -EINVAL;
 	}
 	if (pdev->kdrv == RTE_PCI_KDRV_VFIO && vectors > 0) {
