@@ -86,6 +86,12 @@ static void link_tick(void *arg)
 			    up ? "" : why);
 		dev->dev_ops->link_update(dev, 0);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+		/* The application may have closed the port from its callback:
+		 * then pmd is freed and the tick must not come back. dev is an
+		 * entry of rte_eth_devices[], safe to look at. */
+		if (dev->state != RTE_ETH_DEV_ATTACHED || dev->data == NULL ||
+		    dev->data->dev_private != pmd || pmd->bus == NULL)
+			return;
 	}
 	rte_eal_alarm_set(IVSHMEM_HEARTBEAT_US, link_tick, dev);
 }

@@ -165,6 +165,16 @@ static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
 	txq->doorbells++;
 }
 
+/* Split when it happens, not when read: a counter read later under
+ * another link state would move between the two and go backwards. */
+static void count_refused(struct ivshmem_txq *txq, uint32_t n)
+{
+	if (__atomic_load_n(&txq->pmd->link_up, __ATOMIC_RELAXED))
+		txq->ring_full += n;
+	else
+		txq->peer_down += n;
+}
+
 static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct ivshmem_txq *txq = queue;
@@ -173,7 +183,7 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint64_t bytes = 0;
 
 	if (unlikely(ivshmem_bar2_guard_lost(own_guard(txq->pmd->port_id)))) {
-		txq->ring_full += nb; /* BAR2 truncated: nobody reads it */
+		txq->peer_down += nb; /* BAR2 truncated: nobody reads it */
 		return 0;
 	}
 	room = ivshm_tx_space(ch, nb);
@@ -193,7 +203,7 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	txq->opackets += slot;
 	txq->obytes += bytes;
 	if (room < nb)
-		txq->ring_full += nb - room;
+		count_refused(txq, nb - room);
 	return (uint16_t)room;
 }
 
@@ -424,6 +434,12 @@ static int dev_configure(struct rte_eth_dev *dev)
 			    pmd->region.geo.queues);
 		return -EINVAL;
 	}
+	if (conf->intr_conf.rxq && dev->data->nb_rx_queues > IVSHM_MAX_VECTORS - 1) {
+		IVSHMEM_LOG(ERR, "%s: Rx interrupts for %u queues: at most %u (vector 0 is "
+			    "the device's, queue q uses vector q + 1 of %u)", pmd->bus->name,
+			    dev->data->nb_rx_queues, IVSHM_MAX_VECTORS - 1, IVSHM_MAX_VECTORS);
+		return -EINVAL;
+	}
 	if (conf->intr_conf.rxq && !pmd->bus->has_interrupts) {
 		IVSHMEM_LOG(ERR, "%s: Rx interrupts requested but the device has no "
 			    "doorbell interrupts (uio_pci_generic, ivshmem-plain or shm file)",
@@ -593,6 +609,7 @@ static int mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 
 static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
+	uint64_t bad;
 	struct ivshmem_rxq *rxq;
 	struct ivshmem_txq *txq;
 	uint16_t q;
@@ -604,9 +621,12 @@ static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			continue;
 		st->ipackets += rxq->ipackets;
 		st->ibytes += rxq->ibytes;
-		st->imissed += rxq->dropped;
-		for (c = 0; c < rxq->nb_ch; c++)
-			st->ierrors += rxq->ch[c].err.bad_desc;
+		/* A bad descriptor is an error (ierrors), counted once: imissed
+		 * gets the other drops (no mbuf for a segment, lost region). */
+		for (bad = 0, c = 0; c < rxq->nb_ch; c++)
+			bad += rxq->ch[c].err.bad_desc;
+		st->ierrors += bad;
+		st->imissed += rxq->dropped > bad ? rxq->dropped - bad : 0;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_ipackets[q] = rxq->ipackets;
 			st->q_ibytes[q] = rxq->ibytes;
@@ -647,7 +667,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 		txq = dev->data->tx_queues[q];
 		if (txq == NULL)
 			continue;
-		txq->opackets = txq->obytes = txq->ring_full = 0;
+		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
 		txq->too_big = txq->doorbells = 0;
 		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
 	}
@@ -681,7 +701,6 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 {
 	const struct ivshmem_bus_dev *bus = dev->process_private;
 	struct pmd_internals *pmd = dev->data->dev_private;
-	bool down = !__atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED);
 	struct ivshmem_rxq *rxq;
 	struct ivshmem_txq *txq;
 	uint16_t q, c;
@@ -703,8 +722,9 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		txq = dev->data->tx_queues[q];
 		if (txq == NULL)
 			continue;
-		/* Refusals while the peer is down are reported as such. */
-		v[down ? XS_TX_PEER_DOWN : XS_TX_RING_FULL] += txq->ring_full;
+		/* split at Tx time (count_refused) */
+		v[XS_TX_RING_FULL] += txq->ring_full;
+		v[XS_TX_PEER_DOWN] += txq->peer_down;
 		v[XS_TX_TOO_BIG] += txq->too_big;
 		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
 		v[XS_TX_DOORBELLS] += txq->doorbells;
@@ -919,10 +939,11 @@ int ivshmem_eth_create(struct rte_device *rdev, const char *name,
 		return -ENOMEM;
 	}
 	pmd = rte_zmalloc_socket(name, sizeof(*pmd), RTE_CACHE_LINE_SIZE, rdev->numa_node);
+	/* owned by the port from here: release_port frees both on failure */
+	dev->data->dev_private = pmd;
 	dev->data->mac_addrs = rte_zmalloc(name, RTE_ETHER_ADDR_LEN, 0);
 	if (pmd == NULL || dev->data->mac_addrs == NULL)
 		goto fail;
-	dev->data->dev_private = pmd;
 	dev->device = rdev;
 	dev->process_private = bus;
 	pmd->bus = bus;

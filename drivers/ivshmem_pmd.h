@@ -48,7 +48,8 @@ struct ivshmem_txq {
 	uint16_t queue_id;
 	struct pmd_internals *pmd;
 	uint64_t opackets, obytes;
-	uint64_t ring_full;     /* refused: no free descriptor */
+	uint64_t ring_full;     /* refused: no free descriptor, link up */
+	uint64_t peer_down;     /* refused while the link was down */
 	uint64_t too_big;       /* dropped: longer than buf_size */
 	uint64_t doorbells;
 } __rte_cache_aligned;

@@ -7,7 +7,7 @@
  *        [--min-size B] [--max-size B] [--segs] [--rx-intr] [--timeout S]
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
- *        [--queues N] [--tx-queue Q] [--reconfigure-to N]
+ *        [--queues N] [--tx-queue Q] [--reconfigure-to N] [--close-in-lsc]
  * --unplug: end with rte_dev_remove() of the still started port (not
  * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
@@ -58,6 +58,8 @@ struct opts {
 	uint16_t tx_queue; /* the queue we send on */
 	uint16_t reconfigure_to; /* after the first start: stop, configure this
 				  * many queues (none set up again), start */
+	bool close_in_lsc; /* wait for link up then down; close from the LSC
+			    * callback itself */
 };
 
 struct state {
@@ -116,6 +118,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' },
 		{ "unplug", 0, 0, 'u' }, { "queues", 1, 0, 'q' },
 		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
+		{ "close-in-lsc", 0, 0, 'C' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -139,6 +142,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'q': o->queues = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'T': tx_queue = o->tx_queue = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'R': o->reconfigure_to = (uint16_t)strtoul(optarg, NULL, 0); break;
+		case 'C': o->close_in_lsc = true; break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -489,6 +493,45 @@ static int run_survive(uint16_t port, struct rte_mempool *mp, struct opts *o)
 	return s.st.corrupt == 0 && s.st.reordered == 0 ? 0 : 1;
 }
 
+/* --close-in-lsc: the application closes the port from its own LSC
+ * callback (on the EAL interrupt thread) once the link goes down. */
+static volatile int lsc_state; /* 0 waiting up, 1 up, 2 closed in callback */
+
+static int close_on_down(uint16_t port, enum rte_eth_event_type type, void *arg,
+			 void *ret)
+{
+	struct rte_eth_link link;
+
+	(void)type; (void)arg; (void)ret;
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		return 0;
+	if (link.link_status == RTE_ETH_LINK_UP && lsc_state == 0)
+		lsc_state = 1;
+	else if (link.link_status == RTE_ETH_LINK_DOWN && lsc_state == 1) {
+		rte_eth_dev_stop(port);
+		printf("CLOSE_IN_CALLBACK rc=%d\n", rte_eth_dev_close(port));
+		fflush(stdout);
+		lsc_state = 2;
+	}
+	return 0;
+}
+
+static int run_close_in_lsc(const struct opts *o)
+{
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(o->timeout_s * rte_get_timer_hz());
+
+	while (lsc_state != 2 && rte_get_timer_cycles() < end && !stop_requested)
+		rte_delay_us_sleep(1000);
+	if (lsc_state != 2)
+		return 1;
+	/* A link monitor that re-armed itself on the closed port would tick
+	 * (every 10 ms) on freed state within this time: a duration to give it
+	 * the chance, not a synchronisation. */
+	rte_delay_us_sleep(300 * 1000);
+	printf("PASS closed from the LSC callback, alive 300 ms later\n");
+	return 0;
+}
+
 /* Hot-unplug as an application may do it: the port still started. */
 static int unplug_started_port(uint16_t port)
 {
@@ -528,6 +571,12 @@ int main(int argc, char **argv)
 	    (o.reconfigure_to != 0 && port_reconfigure(0, o.rx_intr, o.reconfigure_to) != 0)) {
 		rte_eal_cleanup();
 		return 2;
+	}
+	if (o.close_in_lsc) {
+		rte_eth_dev_callback_register(0, RTE_ETH_EVENT_INTR_LSC, close_on_down, NULL);
+		rc = run_close_in_lsc(&o);
+		rte_eal_cleanup(); /* the port is gone: no stop/close */
+		return rc;
 	}
 	if (o.survive_s > 0)
 		rc = run_survive(0, mp, &o);

@@ -23,6 +23,9 @@
 #   unplug-started rte_dev_remove of a started port succeeds and the peer sees
 #                  it leave at once ('peer not attached', not a heartbeat
 #                  timeout)
+#   close-in-lsc   an application closes the port from its LSC callback when
+#                  the peer leaves: it must not crash afterwards (the link
+#                  monitor must not re-arm itself on the freed port)
 #   testpmd-truncate the reproduction: stock dpdk-testpmd rxonly and
 #                  txonly through the server, truncate -s 0: both survive
 set -uo pipefail
@@ -232,6 +235,14 @@ testpmd-truncate)
     p=pid_tp$i; wait_pid "${!p}" 20 || fail "testpmd tp$i exited $? after the truncation"
   done
   echo "both testpmd exited 0; receiver had counted $(rx_seen) packets"
+  ;;
+close-in-lsc)
+  shm=/dev/shm/$tag-lsc
+  run_bg c "net_ivshmem0,shm=$shm,size=4M,id=0" --close-in-lsc --timeout 30
+  run_fg p "net_ivshmem0,shm=$shm,size=4M,id=1" --link-sequence up --hold 0.3 --timeout 20 ||
+    fail "the peer never saw link up"
+  expect_pass c "$pid_c" 40
+  grep -h '^CLOSE_IN_CALLBACK' "$work/c.log"
   ;;
 unplug-started)
   shm=/dev/shm/$tag-unplug
