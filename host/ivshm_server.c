@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -58,8 +59,8 @@ struct client {
 struct ivshm_server {
 	struct ivshm_server_opts opts;
 	char sock_path[PATH_MAX];
-	char shm_path[PATH_MAX]; /* POSIX name or file path */
-	bool shm_posix;
+	char shm_path[PATH_MAX]; /* POSIX name, or a description of the memfd */
+	enum { SHM_NONE, SHM_MEMFD, SHM_POSIX } shm_kind;
 	int listen_fd;
 	int shm_fd;
 	struct client *by_id[ID_SLOTS];
@@ -349,26 +350,68 @@ static int size_up_to_block(int fd, uint64_t size, uint64_t *out)
 	return 0;
 }
 
+/* memfd flags for -m dir: on hugetlbfs, huge pages of that mount's page
+ * size (its f_bsize); elsewhere ordinary shmem pages. */
+static unsigned int memfd_page_flags(const char *dir, uint64_t *page)
+{
+	struct statfs fs;
+
+	*page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (dir == NULL || statfs(dir, &fs) < 0 ||
+	    fs.f_type != HUGETLBFS_MAGIC || fs.f_bsize <= 0)
+		return 0;
+	*page = (uint64_t)fs.f_bsize;
+	return MFD_HUGETLB |
+	       ((unsigned int)__builtin_ctzll(*page) << MAP_HUGE_SHIFT); /* == MFD_HUGE_SHIFT */
+}
+
+/* Default: an anonymous memfd sealed against shrinking and growing, so no
+ * peer holding the read-write fd can truncate it under the others (their
+ * next access would be SIGBUS). The seals themselves are sealed. */
+static int open_sealed_memfd(struct ivshm_server *srv)
+{
+	const struct ivshm_server_opts *o = &srv->opts;
+	uint64_t page;
+	unsigned int flags = memfd_page_flags(o->shm_dir, &page);
+	int fd = memfd_create("ivshmem", MFD_CLOEXEC | MFD_ALLOW_SEALING | flags);
+
+	snprintf(srv->shm_path, sizeof(srv->shm_path), "memfd:ivshmem (%s pages of %llu bytes)",
+		 flags ? "huge" : "shmem", (unsigned long long)page);
+	srv->shm_kind = SHM_MEMFD;
+	return fd;
+}
+
+static int seal_memfd(int fd)
+{
+	return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+}
+
+/* -M name: a named POSIX object, for QEMU command lines that open it by
+ * name. Created exclusively: an existing object may be another server's
+ * live region or a leftover of unknown size and content. */
+static int open_named_shm(struct ivshm_server *srv)
+{
+	const char *name = srv->opts.shm_name;
+
+	snprintf(srv->shm_path, sizeof(srv->shm_path), "%s%s",
+		 name[0] == '/' ? "" : "/", name);
+	srv->shm_kind = SHM_POSIX;
+	return shm_open(srv->shm_path, O_RDWR | O_CREAT | O_EXCL, 0600);
+}
+
 static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
 {
 	const struct ivshm_server_opts *o = &srv->opts;
 	uint64_t size = o->size;
 
-	if (o->shm_dir != NULL) {
-		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s/%s",
-			 o->shm_dir, o->shm_name);
-		srv->shm_fd = open(srv->shm_path, O_RDWR | O_CREAT | O_CLOEXEC,
-				   0600);
-	} else {
-		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s%s",
-			 o->shm_name[0] == '/' ? "" : "/", o->shm_name);
-		srv->shm_posix = true;
-		srv->shm_fd = shm_open(srv->shm_path, O_RDWR | O_CREAT, 0600);
-	}
+	srv->shm_fd = o->shm_name != NULL && o->shm_dir == NULL ? open_named_shm(srv)
+					  : open_sealed_memfd(srv);
 	if (srv->shm_fd < 0) {
-		ivshm_set_err(err, errlen, "cannot create shared memory %s: %s",
-			      srv->shm_path, strerror(errno));
-		srv->shm_path[0] = '\0';
+		ivshm_set_err(err, errlen, "cannot create shared memory %s: %s%s",
+			      srv->shm_path, strerror(errno),
+			      errno == EEXIST ? " (another server's, or left over:"
+			      " remove it or pick another -M name)" : "");
+		srv->shm_kind = SHM_NONE;
 		return -1;
 	}
 	size_up_to_block(srv->shm_fd, size, &size);
@@ -379,6 +422,16 @@ static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
 			      strerror(errno));
 		return -1;
 	}
+	if (srv->shm_kind == SHM_MEMFD && seal_memfd(srv->shm_fd) < 0) {
+		ivshm_set_err(err, errlen, "cannot seal %s: %s", srv->shm_path,
+			      strerror(errno));
+		return -1;
+	}
+	if (srv->shm_kind == SHM_POSIX)
+		fprintf(stderr, "ivshmem-server: warning: -M %s is a named POSIX object: it "
+			"cannot be sealed, so any process that opens it can resize it and "
+			"crash every peer (SIGBUS); omit -M for a sealed region\n",
+			srv->shm_path);
 	return 0;
 }
 
@@ -455,12 +508,8 @@ void ivshm_server_destroy(struct ivshm_server *srv)
 	}
 	if (srv->shm_fd >= 0)
 		close(srv->shm_fd);
-	if (srv->shm_path[0] != '\0' && !srv->opts.keep_shm) {
-		if (srv->shm_posix)
-			shm_unlink(srv->shm_path);
-		else
-			unlink(srv->shm_path);
-	}
+	if (srv->shm_kind == SHM_POSIX && !srv->opts.keep_shm)
+		shm_unlink(srv->shm_path);
 	free(srv->list);
 	free(srv->pfds);
 	free(srv);
