@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ivshm_proto.h"
@@ -68,7 +69,19 @@ struct ivshm_server {
 	struct client **list;    /* connected clients, for poll */
 	unsigned int n;
 	struct pollfd *pfds;
+	int64_t accept_resume_ms; /* listener unpolled until then */
+	bool accept_paused;
 };
+
+#define ACCEPT_BACKOFF_MS 200
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 #define VLOG(srv, ...) do { \
 	if ((srv)->opts.verbose) { printf(__VA_ARGS__); fflush(stdout); } \
@@ -207,15 +220,35 @@ static void announce_new(struct ivshm_server *srv, struct client *c)
 	enqueue_fds(c, c);
 }
 
+static bool out_of_fds(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+/* Out of fds, a pending connection keeps the listener readable: polling it
+ * now would spin. Stop polling it for a while; log once per episode. */
+static void pause_accepting(struct ivshm_server *srv, int err)
+{
+	if (!srv->accept_paused)
+		fprintf(stderr, "ivshmem-server: cannot accept (%s): not accepting "
+			"for %d ms\n", strerror(err), ACCEPT_BACKOFF_MS);
+	srv->accept_paused = true;
+	srv->accept_resume_ms = now_ms() + ACCEPT_BACKOFF_MS;
+}
+
 static void accept_one(struct ivshm_server *srv, int sock)
 {
 	int id = lowest_free_id(srv);
 	struct client *c = id < 0 ? NULL : calloc(1, sizeof(*c));
 
 	if (c == NULL || (c->fds = fdset_new(srv->opts.vectors)) == NULL) {
+		int err = errno;
+
 		fprintf(stderr, "ivshmem-server: refusing a client: %s\n",
 			id < 0 ? "all 65536 peer ids are in use" :
 				 "out of memory or fds");
+		if (id >= 0 && out_of_fds(err))
+			pause_accepting(srv, err);
 		free(c);
 		close(sock);
 		return;
@@ -236,8 +269,13 @@ static void accept_all(struct ivshm_server *srv)
 		int sock = accept4(srv->listen_fd, NULL, NULL,
 				   SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (sock < 0 && out_of_fds(errno)) {
+			pause_accepting(srv, errno);
+			return;
+		}
 		if (sock < 0)
 			return; /* EAGAIN, or a transient error: poll again */
+		srv->accept_paused = false;
 		accept_one(srv, sock);
 	}
 }
@@ -259,12 +297,17 @@ static void remove_client(struct ivshm_server *srv, unsigned int idx)
 /* Peers send nothing meaningful; anything read is discarded, EOF = gone. */
 static void drain_input(struct client *c)
 {
-	char junk[256];
+	char junk[4096];
 	ssize_t n;
+	int rounds = 0;
 
+	/* bounded per poll round: a client flooding its socket must not
+	 * keep the server from everyone else */
 	do {
 		n = recv(c->sock, junk, sizeof(junk), MSG_DONTWAIT);
-	} while (n > 0 || (n < 0 && errno == EINTR));
+	} while ((n > 0 && ++rounds < 16) || (n < 0 && errno == EINTR));
+	if (n > 0)
+		return;
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		c->dead = true;
 }
@@ -290,7 +333,11 @@ static void settle(struct ivshm_server *srv)
 
 static unsigned int build_pollfds(struct ivshm_server *srv)
 {
-	srv->pfds[0] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+	bool listen = !srv->accept_paused ||
+		      now_ms() >= srv->accept_resume_ms;
+
+	srv->pfds[0] = (struct pollfd){ .fd = listen ? srv->listen_fd : -1,
+					.events = POLLIN };
 	for (unsigned int i = 0; i < srv->n; i++) {
 		struct client *c = srv->list[i];
 		short ev = POLLIN;
@@ -313,7 +360,9 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 			sigdelset(&wait_mask, s);
 	while (!*stop) {
 		unsigned int nfds = build_pollfds(srv);
-		int rc = ppoll(srv->pfds, nfds, NULL, &wait_mask);
+		struct timespec wait = { 0, ACCEPT_BACKOFF_MS * 1000000L };
+		int rc = ppoll(srv->pfds, nfds,
+			       srv->pfds[0].fd < 0 ? &wait : NULL, &wait_mask);
 
 		if (rc < 0 && errno == EINTR)
 			continue;
