@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ivshm_proto.h"
@@ -58,8 +60,8 @@ struct client {
 struct ivshm_server {
 	struct ivshm_server_opts opts;
 	char sock_path[PATH_MAX];
-	char shm_path[PATH_MAX]; /* POSIX name or file path */
-	bool shm_posix;
+	char shm_path[PATH_MAX]; /* POSIX name, or a description of the memfd */
+	enum { SHM_NONE, SHM_MEMFD, SHM_POSIX } shm_kind;
 	int listen_fd;
 	int shm_fd;
 	struct client *by_id[ID_SLOTS];
@@ -67,7 +69,19 @@ struct ivshm_server {
 	struct client **list;    /* connected clients, for poll */
 	unsigned int n;
 	struct pollfd *pfds;
+	int64_t accept_resume_ms; /* listener unpolled until then */
+	bool accept_paused;
 };
+
+#define ACCEPT_BACKOFF_MS 200
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 #define VLOG(srv, ...) do { \
 	if ((srv)->opts.verbose) { printf(__VA_ARGS__); fflush(stdout); } \
@@ -206,15 +220,35 @@ static void announce_new(struct ivshm_server *srv, struct client *c)
 	enqueue_fds(c, c);
 }
 
+static bool out_of_fds(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+/* Out of fds, a pending connection keeps the listener readable: polling it
+ * now would spin. Stop polling it for a while; log once per episode. */
+static void pause_accepting(struct ivshm_server *srv, int err)
+{
+	if (!srv->accept_paused)
+		fprintf(stderr, "ivshmem-server: cannot accept (%s): not accepting "
+			"for %d ms\n", strerror(err), ACCEPT_BACKOFF_MS);
+	srv->accept_paused = true;
+	srv->accept_resume_ms = now_ms() + ACCEPT_BACKOFF_MS;
+}
+
 static void accept_one(struct ivshm_server *srv, int sock)
 {
 	int id = lowest_free_id(srv);
 	struct client *c = id < 0 ? NULL : calloc(1, sizeof(*c));
 
 	if (c == NULL || (c->fds = fdset_new(srv->opts.vectors)) == NULL) {
+		int err = errno;
+
 		fprintf(stderr, "ivshmem-server: refusing a client: %s\n",
 			id < 0 ? "all 65536 peer ids are in use" :
 				 "out of memory or fds");
+		if (id >= 0 && out_of_fds(err))
+			pause_accepting(srv, err);
 		free(c);
 		close(sock);
 		return;
@@ -235,8 +269,13 @@ static void accept_all(struct ivshm_server *srv)
 		int sock = accept4(srv->listen_fd, NULL, NULL,
 				   SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (sock < 0 && out_of_fds(errno)) {
+			pause_accepting(srv, errno);
+			return;
+		}
 		if (sock < 0)
 			return; /* EAGAIN, or a transient error: poll again */
+		srv->accept_paused = false;
 		accept_one(srv, sock);
 	}
 }
@@ -258,12 +297,17 @@ static void remove_client(struct ivshm_server *srv, unsigned int idx)
 /* Peers send nothing meaningful; anything read is discarded, EOF = gone. */
 static void drain_input(struct client *c)
 {
-	char junk[256];
+	char junk[4096];
 	ssize_t n;
+	int rounds = 0;
 
+	/* bounded per poll round: a client flooding its socket must not
+	 * keep the server from everyone else */
 	do {
 		n = recv(c->sock, junk, sizeof(junk), MSG_DONTWAIT);
-	} while (n > 0 || (n < 0 && errno == EINTR));
+	} while ((n > 0 && ++rounds < 16) || (n < 0 && errno == EINTR));
+	if (n > 0)
+		return;
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		c->dead = true;
 }
@@ -289,7 +333,11 @@ static void settle(struct ivshm_server *srv)
 
 static unsigned int build_pollfds(struct ivshm_server *srv)
 {
-	srv->pfds[0] = (struct pollfd){ .fd = srv->listen_fd, .events = POLLIN };
+	bool listen = !srv->accept_paused ||
+		      now_ms() >= srv->accept_resume_ms;
+
+	srv->pfds[0] = (struct pollfd){ .fd = listen ? srv->listen_fd : -1,
+					.events = POLLIN };
 	for (unsigned int i = 0; i < srv->n; i++) {
 		struct client *c = srv->list[i];
 		short ev = POLLIN;
@@ -312,7 +360,9 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 			sigdelset(&wait_mask, s);
 	while (!*stop) {
 		unsigned int nfds = build_pollfds(srv);
-		int rc = ppoll(srv->pfds, nfds, NULL, &wait_mask);
+		struct timespec wait = { 0, ACCEPT_BACKOFF_MS * 1000000L };
+		int rc = ppoll(srv->pfds, nfds,
+			       srv->pfds[0].fd < 0 ? &wait : NULL, &wait_mask);
 
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -349,26 +399,68 @@ static int size_up_to_block(int fd, uint64_t size, uint64_t *out)
 	return 0;
 }
 
+/* memfd flags for -m dir: on hugetlbfs, huge pages of that mount's page
+ * size (its f_bsize); elsewhere ordinary shmem pages. */
+static unsigned int memfd_page_flags(const char *dir, uint64_t *page)
+{
+	struct statfs fs;
+
+	*page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (dir == NULL || statfs(dir, &fs) < 0 ||
+	    fs.f_type != HUGETLBFS_MAGIC || fs.f_bsize <= 0)
+		return 0;
+	*page = (uint64_t)fs.f_bsize;
+	return MFD_HUGETLB |
+	       ((unsigned int)__builtin_ctzll(*page) << MAP_HUGE_SHIFT); /* == MFD_HUGE_SHIFT */
+}
+
+/* Default: an anonymous memfd sealed against shrinking and growing, so no
+ * peer holding the read-write fd can truncate it under the others (their
+ * next access would be SIGBUS). The seals themselves are sealed. */
+static int open_sealed_memfd(struct ivshm_server *srv)
+{
+	const struct ivshm_server_opts *o = &srv->opts;
+	uint64_t page;
+	unsigned int flags = memfd_page_flags(o->shm_dir, &page);
+	int fd = memfd_create("ivshmem", MFD_CLOEXEC | MFD_ALLOW_SEALING | flags);
+
+	snprintf(srv->shm_path, sizeof(srv->shm_path), "memfd:ivshmem (%s pages of %llu bytes)",
+		 flags ? "huge" : "shmem", (unsigned long long)page);
+	srv->shm_kind = SHM_MEMFD;
+	return fd;
+}
+
+static int seal_memfd(int fd)
+{
+	return fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+}
+
+/* -M name: a named POSIX object, for QEMU command lines that open it by
+ * name. Created exclusively: an existing object may be another server's
+ * live region or a leftover of unknown size and content. */
+static int open_named_shm(struct ivshm_server *srv)
+{
+	const char *name = srv->opts.shm_name;
+
+	snprintf(srv->shm_path, sizeof(srv->shm_path), "%s%s",
+		 name[0] == '/' ? "" : "/", name);
+	srv->shm_kind = SHM_POSIX;
+	return shm_open(srv->shm_path, O_RDWR | O_CREAT | O_EXCL, 0600);
+}
+
 static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
 {
 	const struct ivshm_server_opts *o = &srv->opts;
 	uint64_t size = o->size;
 
-	if (o->shm_dir != NULL) {
-		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s/%s",
-			 o->shm_dir, o->shm_name);
-		srv->shm_fd = open(srv->shm_path, O_RDWR | O_CREAT | O_CLOEXEC,
-				   0600);
-	} else {
-		snprintf(srv->shm_path, sizeof(srv->shm_path), "%s%s",
-			 o->shm_name[0] == '/' ? "" : "/", o->shm_name);
-		srv->shm_posix = true;
-		srv->shm_fd = shm_open(srv->shm_path, O_RDWR | O_CREAT, 0600);
-	}
+	srv->shm_fd = o->shm_name != NULL && o->shm_dir == NULL ? open_named_shm(srv)
+					  : open_sealed_memfd(srv);
 	if (srv->shm_fd < 0) {
-		ivshm_set_err(err, errlen, "cannot create shared memory %s: %s",
-			      srv->shm_path, strerror(errno));
-		srv->shm_path[0] = '\0';
+		ivshm_set_err(err, errlen, "cannot create shared memory %s: %s%s",
+			      srv->shm_path, strerror(errno),
+			      errno == EEXIST ? " (another server's, or left over:"
+			      " remove it or pick another -M name)" : "");
+		srv->shm_kind = SHM_NONE;
 		return -1;
 	}
 	size_up_to_block(srv->shm_fd, size, &size);
@@ -379,6 +471,16 @@ static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
 			      strerror(errno));
 		return -1;
 	}
+	if (srv->shm_kind == SHM_MEMFD && seal_memfd(srv->shm_fd) < 0) {
+		ivshm_set_err(err, errlen, "cannot seal %s: %s", srv->shm_path,
+			      strerror(errno));
+		return -1;
+	}
+	if (srv->shm_kind == SHM_POSIX)
+		fprintf(stderr, "ivshmem-server: warning: -M %s is a named POSIX object: it "
+			"cannot be sealed, so any process that opens it can resize it and "
+			"crash every peer (SIGBUS); omit -M for a sealed region\n",
+			srv->shm_path);
 	return 0;
 }
 
@@ -455,12 +557,8 @@ void ivshm_server_destroy(struct ivshm_server *srv)
 	}
 	if (srv->shm_fd >= 0)
 		close(srv->shm_fd);
-	if (srv->shm_path[0] != '\0' && !srv->opts.keep_shm) {
-		if (srv->shm_posix)
-			shm_unlink(srv->shm_path);
-		else
-			unlink(srv->shm_path);
-	}
+	if (srv->shm_kind == SHM_POSIX && !srv->opts.keep_shm)
+		shm_unlink(srv->shm_path);
 	free(srv->list);
 	free(srv->pfds);
 	free(srv);

@@ -14,8 +14,8 @@
 
 struct ivshm_server_opts {
 	const char *sock_path;  /* default /tmp/ivshmem_socket */
-	const char *shm_name;   /* POSIX shm name, default "ivshmem" */
-	const char *shm_dir;    /* if set: file shm_dir/shm_name (hugetlbfs...) */
+	const char *shm_name;   /* POSIX shm name (unsealable); NULL: sealed memfd */
+	const char *shm_dir;    /* hugetlbfs dir: sealed memfd of its page size */
 	uint64_t size;          /* bytes, default 4 MiB */
 	unsigned int vectors;   /* eventfds per peer, 1..IVSHM_MAX_VECTORS */
 	bool keep_shm;          /* do not unlink the shm object at exit */

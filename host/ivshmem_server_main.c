@@ -26,8 +26,8 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [options]\n"
 		"  -S sock     unix socket path (default /tmp/ivshmem_socket)\n"
-		"  -M name     POSIX shm name (default ivshmem)\n"
-		"  -m dir      create the shm file in dir (e.g. hugetlbfs) as dir/name\n"
+		"  -M name     named POSIX shm object (cannot be sealed; default: sealed memfd)\n"
+		"  -m dir      sealed memfd backed by dir's filesystem (hugetlbfs: its page size)\n"
 		"  -l size     shm size, K/M/G/T suffixes (default 4M)\n"
 		"  -n vectors  eventfds per peer, 1..%d (default 1)\n"
 		"  -F          stay in the foreground\n"
@@ -48,7 +48,7 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	int c;
 
 	cli->opts = (struct ivshm_server_opts){
-		.sock_path = "/tmp/ivshmem_socket", .shm_name = "ivshmem",
+		.sock_path = "/tmp/ivshmem_socket",
 		.size = 4u << 20, .vectors = 1 };
 	while ((c = getopt(argc, argv, "S:M:m:l:n:Fp:kvh")) != -1) {
 		switch (c) {

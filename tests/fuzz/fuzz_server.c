@@ -66,13 +66,11 @@ static void stop_server(void)
 
 static void start_server(void)
 {
-	char name[64], err[256];
+	char err[256];
 	struct ivshm_server_opts o = { .size = 1 << 16, .vectors = 2 };
 
 	snprintf(sock_path, sizeof(sock_path), "/tmp/fuzz-server-%d.sock", (int)getpid());
-	snprintf(name, sizeof(name), "fuzz-server-%d", (int)getpid());
 	o.sock_path = sock_path;
-	o.shm_name = name;
 	signal(SIGPIPE, SIG_IGN);
 	if (ivshm_server_create(&o, &server, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fuzz_server: %s\n", err);
