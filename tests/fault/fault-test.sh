@@ -26,6 +26,9 @@
 #   close-in-lsc   an application closes the port from its LSC callback when
 #                  the peer leaves: it must not crash afterwards (the link
 #                  monitor must not re-arm itself on the freed port)
+#   sealed-truncate our server's default region (a sealed memfd): a peer
+#                  that truncates it through its fd gets EPERM, both peers
+#                  keep exchanging checked traffic, region_unsealed=0
 #   testpmd-truncate the issue's reproduction: stock dpdk-testpmd rxonly and
 #                  txonly through the server, truncate -s 0: both survive
 set -uo pipefail
@@ -235,6 +238,35 @@ testpmd-truncate)
     p=pid_tp$i; wait_pid "${!p}" 20 || fail "testpmd tp$i exited $? after the truncation"
   done
   echo "both testpmd exited 0; receiver had counted $(rx_seen) packets"
+  ;;
+sealed-truncate)
+  run_cmd server "$server_bin" -F -S "$sock" -l 4M -n 2 # no -M: sealed memfd
+  wait_for "[ -S '$sock' ]" 10 || fail "server did not create $sock"
+  run_bg a "net_ivshmem0,server=$sock" --survive 60 --seed 1
+  run_bg b "net_ivshmem0,server=$sock" --survive 60 --seed 2
+  wait_for "[ \$(count a RESUMED) -ge 1 ] && [ \$(count b RESUMED) -ge 1 ]" 20 ||
+    fail "no traffic before the truncation"
+  # what a peer holding the region fd can do (the peers close theirs after
+  # mmap; the server keeps one: reach it through /proc)
+  fd=$(for f in /proc/$pid_server/fd/*; do
+         readlink "$f" | grep -q '^/memfd:ivshmem' && { echo "$f"; break; }; done)
+  [ -n "$fd" ] || fail "the server holds no memfd of the region"
+  if truncate -s 0 "$fd" 2>"$work/truncate.err"; then fail "truncate of the sealed region succeeded"; fi
+  grep -q 'Operation not permitted' "$work/truncate.err" || fail "truncate failed otherwise: $(cat "$work/truncate.err")"
+  echo "truncate -s 0 $fd: $(cat "$work/truncate.err")"
+  kill -USR1 "$pid_a" "$pid_b"
+  wait_for "[ \$(count a MARK) -ge 1 ] && [ \$(count b MARK) -ge 1 ]" 10 || fail "no mark"
+  sleep 0.5 # traffic after the attempt (a duration, not a sync)
+  kill -INT "$pid_a" "$pid_b"
+  stop_and_check a "$pid_a"; stop_and_check b "$pid_b"
+  for n in a b; do
+    m=$(sed -n 's/.*after_mark=\([0-9]*\).*/\1/p' "$work/$n.log")
+    [ "${m:-0}" -gt 1000 ] || fail "$n received only ${m:-0} packets after the attempt"
+    [ "$(xstat $n region_unsealed)" -eq 0 ] || fail "$n: region_unsealed is not 0 on a sealed memfd"
+    [ "$(xstat $n region_truncated)" -eq 0 ] || fail "$n: region_truncated is not 0"
+    grep -q 'not sealed' "$work/$n.log" && fail "$n warned about an unsealed region"
+    echo "$n: $m checked packets after the truncation attempt, region_unsealed=0"
+  done
   ;;
 close-in-lsc)
   shm=/dev/shm/$tag-lsc
