@@ -52,6 +52,16 @@ static inline uint32_t ivshm_max_frame(const struct ivshm_geometry *g)
 	return g->buf_size < IVSHM_MAX_FRAME_LEN ? g->buf_size : IVSHM_MAX_FRAME_LEN;
 }
 
+/* Longest chained frame of geometry g: 65535 B unless the whole ring is
+ * smaller (a chain must fit in the ring to be published). */
+static inline uint32_t ivshm_max_chain_frame(const struct ivshm_geometry *g)
+{
+	uint64_t ring_bytes = (uint64_t)g->ring_size * g->buf_size;
+
+	return ring_bytes < IVSHM_MAX_CHAIN_LEN ? (uint32_t)ring_bytes :
+						  IVSHM_MAX_CHAIN_LEN;
+}
+
 /* A peer's local view of an attached region (private memory). */
 struct ivshm_region {
 	uint8_t *base;
