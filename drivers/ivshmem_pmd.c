@@ -82,7 +82,7 @@ static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
  * its other descriptors make unused, and raises *n when the chain reaches
  * past the n descriptors the caller took (all of them are released).
  * Returns the index of the chain's last descriptor. */
-static uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			   struct rte_mbuf **bufs, uint32_t i, uint32_t *n,
 			   uint16_t *got)
 {
@@ -197,7 +197,7 @@ static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
  * Copies it into a chain of buffers from slot on if the ring has room for
  * the chain and for the `later` packets of the burst after it. Returns the
  * descriptors used (0: dropped and counted), or -1 when the ring is short. */
-static int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m, uint32_t slot,
+static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m, uint32_t slot,
 		      uint32_t later)
 {
 	struct ivshm_tx *ch = &txq->ch;
