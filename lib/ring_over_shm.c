@@ -15,7 +15,9 @@ static const char *const rc_names[] = {
 	[2] = "region too small for the geometry",
 	[3] = "region is being formatted by another peer",
 	[4] = "region holds foreign data (not an ivshmem-pmd layout)",
-	[5] = "layout version mismatch",
+	[5] = "layout major version differs (the region was formatted by an "
+	      "incompatible ivshmem-pmd; this one speaks layout 2.x, chained "
+	      "descriptors)",
 	[6] = "layout header is inconsistent (corrupt)",
 	[7] = "peer id outside the peer table",
 	[8] = "peer id already in use by a live peer",
