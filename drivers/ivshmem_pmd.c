@@ -73,6 +73,70 @@ static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
 	return 0;
 }
 
+/* Appends len bytes to packet m whose last segment is *last, chaining more
+ * segments as needed. */
+static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+			  struct rte_mbuf **last, const uint8_t *data, uint32_t len)
+{
+	struct rte_mbuf *seg = *last;
+	uint32_t chunk;
+
+	while (len > 0) {
+		if (rte_pktmbuf_tailroom(seg) == 0) {
+			seg->next = rte_pktmbuf_alloc(rxq->mp);
+			if (seg->next == NULL)
+				return -ENOMEM;
+			seg = seg->next;
+			m->nb_segs++;
+		}
+		chunk = RTE_MIN(len, (uint32_t)rte_pktmbuf_tailroom(seg));
+		rte_memcpy(rte_pktmbuf_mtod_offset(seg, void *, seg->data_len), data, chunk);
+		seg->data_len = (uint16_t)(seg->data_len + chunk);
+		m->pkt_len += chunk;
+		data += chunk;
+		len -= chunk;
+	}
+	*last = seg;
+	return 0;
+}
+
+/* The rare path of rx_channel: descriptor i starts a chained frame. Reads
+ * it whole into bufs[i] (or drops it), frees the mbufs bufs[i + 1..] that
+ * its other descriptors make unused, and raises *n when the chain reaches
+ * past the n descriptors the caller took (all of them are released).
+ * Returns the index of the chain's last descriptor. */
+static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+			   struct rte_mbuf **bufs, uint32_t i, uint32_t *n,
+			   uint16_t *got)
+{
+	struct rte_mbuf *m = bufs[i], *last = m;
+	struct ivshm_rx_chain c;
+	const uint8_t *data = NULL;
+	uint32_t len = 0, end;
+	int rc, copy_rc = 0;
+
+	m->port = rxq->port_id;
+	ivshm_rx_chain_start(&c, i);
+	do {
+		rc = ivshm_rx_chain_next(ch, &c, &data, &len);
+		if (rc >= 0 && copy_rc == 0)
+			copy_rc = append_to_mbuf(rxq, m, &last, data, len);
+	} while (rc == IVSHM_CHAIN_MORE);
+	end = c.first + c.used;
+	if (end > i + 1)
+		rte_pktmbuf_free_bulk(bufs + i + 1, RTE_MIN(end, *n) - (i + 1));
+	if (end > *n)
+		*n = end;
+	if (rc < 0 || copy_rc != 0) {
+		rte_pktmbuf_free(m);
+		rxq->dropped++;
+	} else {
+		rxq->ibytes += c.total;
+		bufs[(*got)++] = m;
+	}
+	return end - 1;
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
  * empty poll costs no call. */
@@ -84,6 +148,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	const uint8_t *data;
 	struct rte_mbuf *m;
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
+	int rc;
 
 	/* Fetch the first descriptor and data lines in parallel instead of
 	 * one after the other (the data address is known by convention). */
@@ -100,8 +165,12 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		m = bufs[i];
 		if (i + IVSHMEM_RX_PREFETCH < n)
 			rte_prefetch0(ivshm_rx_data_hint(ch, i + IVSHMEM_RX_PREFETCH));
-		if (ivshm_rx_get(ch, i, &data, &len) != IVSHM_OK ||
-		    copy_into_mbuf(rxq, m, data, len) != 0) {
+		rc = ivshm_rx_get(ch, i, &data, &len);
+		if (unlikely(rc == IVSHM_ECHAIN)) {
+			i = rx_chained(rxq, ch, bufs, i, &n, &got);
+			continue;
+		}
+		if (rc != IVSHM_OK || copy_into_mbuf(rxq, m, data, len) != 0) {
 			rte_pktmbuf_free(m);
 			rxq->dropped++;
 			continue;
@@ -153,6 +222,36 @@ static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
 	}
 }
 
+/* The rare path of eth_ivshmem_tx: m is longer than one buffer (or empty).
+ * Copies it into a chain of buffers from slot on if the ring has room for
+ * the chain and for the `later` packets of the burst after it. Returns the
+ * descriptors used (0: dropped and counted), or -1 when the ring is short. */
+static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m, uint32_t slot,
+		      uint32_t later)
+{
+	struct ivshm_tx *ch = &txq->ch;
+	uint32_t len = m->pkt_len, segs, need, k, off, chunk;
+	uint8_t *dst;
+	const void *src;
+
+	segs = ivshm_tx_segs(ch, len);
+	if (len == 0 || len > IVSHM_MAX_CHAIN_LEN || segs > ch->mask + 1) {
+		txq->too_big++;
+		return 0;
+	}
+	need = slot + segs + later;
+	if (ivshm_tx_space(ch, need) < need)
+		return -1;
+	for (k = 0, off = 0; k < segs; k++, off += chunk) {
+		chunk = RTE_MIN(len - off, ch->buf_size);
+		dst = ivshm_tx_buf(ch, slot + k);
+		src = rte_pktmbuf_read(m, off, chunk, dst);
+		if (src != dst)
+			rte_memcpy(dst, src, chunk);
+	}
+	return (int)ivshm_tx_set_chain(ch, slot, len);
+}
+
 static void ring_peer_if_asked(struct ivshmem_txq *txq, uint32_t token)
 {
 	/* The token comes from the peer: ring only a vector that can exist. */
@@ -179,8 +278,9 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct ivshmem_txq *txq = queue;
 	struct ivshm_tx *ch = &txq->ch;
-	uint32_t room, i, slot = 0, len;
+	uint32_t room, i, slot = 0, len, chain_descs = 0;
 	uint64_t bytes = 0;
+	int segs;
 
 	if (unlikely(ivshmem_bar2_guard_lost(own_guard(txq->pmd->port_id)))) {
 		txq->peer_down += nb; /* BAR2 truncated: nobody reads it */
@@ -190,7 +290,14 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
 		if (unlikely(len == 0 || len > ch->max_len)) {
-			txq->too_big++;
+			segs = tx_chained(txq, bufs[i], slot, room - i - 1);
+			if (segs < 0) {
+				room = i; /* no room for the chain: the rest stays */
+				break;
+			}
+			slot += (uint32_t)segs;
+			chain_descs += segs > 1 ? (uint32_t)segs - 1 : 0;
+			bytes += segs > 0 ? len : 0;
 			continue;
 		}
 		gather_mbuf(ivshm_tx_buf(ch, slot), bufs[i]);
@@ -200,7 +307,7 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	}
 	ring_peer_if_asked(txq, ivshm_tx_publish(ch, slot));
 	rte_pktmbuf_free_bulk(bufs, room);
-	txq->opackets += slot;
+	txq->opackets += slot - chain_descs;
 	txq->obytes += bytes;
 	if (room < nb)
 		count_refused(txq, nb - room);
@@ -238,6 +345,24 @@ static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
 	return 0;
 }
 
+/* Without RTE_ETH_RX_OFFLOAD_SCATTER a frame must fit one mbuf. */
+static bool rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp,
+			  uint32_t frame, uint64_t offloads)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+
+	if (frame <= room ||
+	    ((offloads | dev->data->dev_conf.rxmode.offloads) &
+	     RTE_ETH_RX_OFFLOAD_SCATTER))
+		return true;
+	IVSHMEM_LOG(ERR, "%s: a %u B frame (MTU %u) does not fit one %u B mbuf of "
+		    "pool %s: enable Rx scatter (testpmd: --enable-scatter) or use "
+		    "larger mbufs (--mbuf-size)", pmd->bus->name, frame,
+		    frame - RTE_ETHER_HDR_LEN, room, mp->name);
+	return false;
+}
+
 static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 			  unsigned int socket, const struct rte_eth_rxconf *conf,
 			  struct rte_mempool *mp)
@@ -247,6 +372,9 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
+	if (!rx_frame_fits(dev, mp, dev->data->mtu + RTE_ETHER_HDR_LEN,
+			   conf != NULL ? conf->offloads : 0))
+		return -EINVAL;
 	/* ethdev has released a queue set up before (rx_queue_release) */
 	rxq = rte_zmalloc_socket("ivshmem_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);
 	if (rxq == NULL)
@@ -542,10 +670,10 @@ static int dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->max_mac_addrs = 1;
 	info->max_rx_queues = (uint16_t)g->queues;
 	info->max_tx_queues = (uint16_t)g->queues;
-	info->max_rx_pktlen = ivshm_max_frame(g);
+	info->max_rx_pktlen = ivshm_max_chain_frame(g); /* chained buffers */
 	info->min_rx_bufsize = 0; /* segments are chained as needed */
 	info->min_mtu = RTE_ETHER_MIN_MTU;
-	info->max_mtu = (uint16_t)(ivshm_max_frame(g) - RTE_ETHER_HDR_LEN);
+	info->max_mtu = (uint16_t)(ivshm_max_chain_frame(g) - RTE_ETHER_HDR_LEN);
 	/* The ring size is the region's (ring_size devarg when formatting);
 	 * any descriptor count an application asks for is accepted. */
 	info->rx_desc_lim.nb_max = UINT16_MAX;
@@ -581,13 +709,19 @@ static int mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 
-	uint32_t max_frame = ivshm_max_frame(&pmd->region.geo);
+	uint32_t max_frame = ivshm_max_chain_frame(&pmd->region.geo);
+	uint16_t q;
 
 	if ((uint32_t)mtu + RTE_ETHER_HDR_LEN > max_frame) {
 		IVSHMEM_LOG(ERR, "%s: MTU %u exceeds the largest frame %u - %u",
 			    pmd->bus->name, mtu, max_frame, RTE_ETHER_HDR_LEN);
 		return -EINVAL;
 	}
+	for (q = 0; q < dev->data->nb_rx_queues; q++)
+		if (dev->data->rx_queues[q] != NULL &&
+		    !rx_frame_fits(dev, ((struct ivshmem_rxq *)dev->data->rx_queues[q])->mp,
+				   (uint32_t)mtu + RTE_ETHER_HDR_LEN, 0))
+			return -EINVAL;
 	return 0;
 }
 

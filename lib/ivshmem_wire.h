@@ -38,8 +38,10 @@ typedef int64_t ivshm_msg_t;
 /* ---- 3. BAR2 layout ---------------------------------------------------- */
 #define IVSHM_CACHE_LINE       64u
 #define IVSHM_LAYOUT_MAGIC     0x4d485649u /* "IVHM" in memory order */
-#define IVSHM_LAYOUT_MAJOR     1u  /* incompatible changes */
-#define IVSHM_LAYOUT_MINOR     1u  /* compatible additions (1: format takeover) */
+#define IVSHM_LAYOUT_MAJOR     2u  /* incompatible changes; 2: chained
+                                    * descriptors (IVSHM_DESC_F_MORE) and
+                                    * format takeover (format_state) */
+#define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
 
 /* Region header format_state: the state in the low byte; while FORMATTING,
  * bits 8..31 count takeovers of a format whose writer stopped (0 for the
@@ -109,7 +111,14 @@ struct ivshm_wire_peer {
 #define IVSHM_DESC_MAKE(off, len, flags) \
 	((uint64_t)(uint32_t)(off) | ((uint64_t)((len) & 0xffffu) << 32) | \
 	 ((uint64_t)((flags) & 0xffffu) << 48))
-#define IVSHM_DESC_FLAGS_KNOWN 0x0000u /* no flag is defined in v1.0 */
+/* The frame continues in the next descriptor (layout 2.0): a frame is a
+ * chain of descriptors, all but the last carrying F_MORE. */
+#define IVSHM_DESC_F_MORE      0x0001u
+#define IVSHM_DESC_FLAGS_KNOWN IVSHM_DESC_F_MORE
+/* Longest chained frame: the same 16-bit length a single descriptor can say
+ * (IPv4/IPv6 datagrams and TSO super-frames stay within it, mbuf data_len is
+ * 16 bits too), so a frame's length is one number everywhere. */
+#define IVSHM_MAX_CHAIN_LEN    IVSHM_MAX_FRAME_LEN
 
 /* Channel control: three cache lines, one writer each. Followed at desc_off
  * by ring_size descriptors, and at bufs_off by ring_size * buf_size bytes of

@@ -16,10 +16,13 @@ static const char *const rc_names[] = {
 	[2] = "region too small for the geometry",
 	[3] = "region is being formatted by another peer",
 	[4] = "region holds foreign data (not an ivshmem-pmd layout)",
-	[5] = "layout version mismatch",
+	[5] = "layout major version differs (the region was formatted by an "
+	      "incompatible ivshmem-pmd; this one speaks layout 2.x, chained "
+	      "descriptors)",
 	[6] = "layout header is inconsistent (corrupt)",
 	[7] = "peer id outside the peer table",
 	[8] = "peer id already in use by a live peer",
+	[9] = "descriptor starts a chained frame",
 };
 
 const char *ivshm_strerror(int rc)
@@ -498,6 +501,78 @@ bool ivshm_rx_sync(struct ivshm_rx *rx)
 
 
 
+/* A descriptor's buffer lies inside the buffer area and says something. */
+static bool desc_in_bounds(const struct ivshm_rx *rx, uint64_t d)
+{
+	uint64_t off = IVSHM_DESC_OFFSET(d);
+	uint32_t n = IVSHM_DESC_LEN(d);
+
+	return n != 0 && (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) == 0 &&
+	       off <= rx->bufs_len && n <= rx->bufs_len - off;
+}
+
+bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d)
+{
+	if (desc_in_bounds(rx, d) && (IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
+		return true;
+	rx->err.bad_desc++;
+	return false;
+}
+
+/* Takes the rest of a bad chain: up to its last descriptor (one without
+ * F_MORE, or a bad one) or the published head, whichever comes first. */
+static int chain_drop(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
+		      uint32_t published)
+{
+	uint64_t d;
+
+	while (c->first + c->used < published) {
+		d = atomic_load_explicit(&rx->descs[(rx->tail + c->first + c->used) &
+						    rx->mask], RELAXED);
+		c->used++;
+		if (!desc_in_bounds(rx, d) || !(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
+			break;
+	}
+	rx->err.bad_desc++;
+	return IVSHM_ECORRUPT;
+}
+
+int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
+			const uint8_t **data, uint32_t *len)
+{
+	/* The producer publishes a chain whole: it ends before the head. */
+	uint32_t published = rx->head_seen - rx->tail;
+	uint64_t d;
+
+	if (c->first + c->used >= published)
+		return chain_drop(rx, c, published); /* never ends */
+	d = atomic_load_explicit(&rx->descs[(rx->tail + c->first + c->used) &
+					    rx->mask], RELAXED);
+	c->used++;
+	if (!desc_in_bounds(rx, d))
+		return chain_drop(rx, c, 0); /* the bad one ends it */
+	*data = rx->bufs + IVSHM_DESC_OFFSET(d);
+	*len = IVSHM_DESC_LEN(d);
+	c->total += *len;
+	if (c->total > IVSHM_MAX_CHAIN_LEN) {
+		if (!(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
+			return chain_drop(rx, c, 0);
+		return chain_drop(rx, c, published);
+	}
+	return (IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE) ? IVSHM_CHAIN_MORE :
+							   IVSHM_CHAIN_LAST;
+}
+
+uint32_t ivshm_tx_set_chain(struct ivshm_tx *tx, uint32_t i, uint32_t len)
+{
+	uint32_t k = 0;
+
+	for (; len > tx->buf_size; len -= tx->buf_size)
+		ivshm_tx_set_flags(tx, i + k++, tx->buf_size, IVSHM_DESC_F_MORE);
+	ivshm_tx_set_flags(tx, i + k++, len, 0);
+	return k;
+}
+
 bool ivshm_rx_arm(struct ivshm_rx *rx)
 {
 	/* Dekker with ivshm_tx_publish (seq_cst store, then seq_cst load). */
@@ -523,30 +598,88 @@ void ivshm_rx_disarm(struct ivshm_rx *rx)
 	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
 }
 
+/* Copies a frame longer than one buffer into the buffers from slot on. */
+static uint32_t tx_copy_chain(struct ivshm_tx *tx, uint32_t slot,
+			      const struct ivshm_pkt *p)
+{
+	uint32_t k, off, chunk;
+
+	for (k = 0, off = 0; off < p->len; k++, off += chunk) {
+		chunk = p->len - off < tx->buf_size ? p->len - off : tx->buf_size;
+		memcpy(ivshm_tx_buf(tx, slot + k), (const uint8_t *)p->data + off, chunk);
+	}
+	return ivshm_tx_set_chain(tx, slot, p->len);
+}
+
 uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
 			uint32_t n, bool *doorbell)
 {
-	uint32_t i, room = ivshm_tx_space(tx, n);
+	uint32_t i, slot = 0, segs;
 
-	for (i = 0; i < room; i++) {
-		if (pkts[i].len == 0 || pkts[i].len > tx->max_len)
+	for (i = 0; i < n; i++) {
+		if (pkts[i].len == 0 || pkts[i].len > IVSHM_MAX_CHAIN_LEN)
 			break;
-		memcpy(ivshm_tx_buf(tx, i), pkts[i].data, pkts[i].len);
-		ivshm_tx_set(tx, i, pkts[i].len);
+		segs = ivshm_tx_segs(tx, pkts[i].len);
+		if (ivshm_tx_space(tx, slot + segs) < slot + segs)
+			break;
+		if (segs == 1) {
+			memcpy(ivshm_tx_buf(tx, slot), pkts[i].data, pkts[i].len);
+			ivshm_tx_set(tx, slot, pkts[i].len);
+		} else {
+			tx_copy_chain(tx, slot, &pkts[i]);
+		}
+		slot += segs;
 	}
-	*doorbell = ivshm_tx_publish(tx, i) != 0;
+	*doorbell = ivshm_tx_publish(tx, slot) != 0;
 	return i;
+}
+
+/* Copies the chain starting at ready index *i into p (cap bytes); leaves *i
+ * at its last descriptor. */
+static int rx_copy_chain(struct ivshm_rx *rx, uint32_t *i, struct ivshm_pkt *p,
+			 uint32_t cap)
+{
+	struct ivshm_rx_chain c;
+	const uint8_t *data = NULL;
+	uint32_t len = 0;
+	int rc;
+
+	ivshm_rx_chain_start(&c, *i);
+	do {
+		rc = ivshm_rx_chain_next(rx, &c, &data, &len);
+		if (rc >= 0 && c.total <= cap)
+			memcpy((uint8_t *)p->data + c.total - len, data, len);
+	} while (rc == IVSHM_CHAIN_MORE);
+	*i = c.first + c.used - 1;
+	if (rc < 0)
+		return rc;
+	if (c.total > cap) {
+		rx->err.bad_desc++;
+		return IVSHM_ECORRUPT;
+	}
+	p->len = c.total;
+	return IVSHM_OK;
 }
 
 uint32_t ivshm_rx_burst(struct ivshm_rx *rx, struct ivshm_pkt *pkts,
 			uint32_t n, uint32_t cap)
 {
 	uint32_t i, got = 0, ready = ivshm_rx_avail(rx, n);
-	const uint8_t *data;
-	uint32_t len;
+	const uint8_t *data = NULL;
+	uint32_t len = 0;
+	int rc;
 
 	for (i = 0; i < ready; i++) {
-		if (ivshm_rx_get(rx, i, &data, &len) != IVSHM_OK)
+		rc = ivshm_rx_get(rx, i, &data, &len);
+		if (rc == IVSHM_ECHAIN) {
+			rc = rx_copy_chain(rx, &i, &pkts[got], cap);
+			if (rc == IVSHM_OK)
+				got++;
+			if (i + 1 > ready)
+				ready = i + 1; /* the chain went past avail */
+			continue;
+		}
+		if (rc != IVSHM_OK)
 			continue;
 		if (len > cap) {
 			rx->err.bad_desc++;

@@ -25,6 +25,7 @@ enum ivshm_rc {
 	IVSHM_ECORRUPT = -6,  /* header fields are inconsistent */
 	IVSHM_EPEERID = -7,   /* peer id outside the peer table */
 	IVSHM_EINUSE = -8,    /* peer id is held by a peer that is up */
+	IVSHM_ECHAIN = -9,    /* descriptor starts a chained frame */
 };
 const char *ivshm_strerror(int rc);
 
@@ -43,12 +44,22 @@ int ivshm_geometry_check(const struct ivshm_geometry *g);
 /* Bytes a region needs for geometry g (0 if g is invalid). */
 uint64_t ivshm_layout_size(const struct ivshm_geometry *g);
 
-/* Longest frame a channel of geometry g carries: one buffer, but no more
+/* Longest single-descriptor frame of geometry g: one buffer, but no more
  * than a descriptor's 16-bit length can say (a 65536 B buffer holds at
- * most 65535). */
+ * most 65535). Longer frames are chained, up to IVSHM_MAX_CHAIN_LEN. */
 static inline uint32_t ivshm_max_frame(const struct ivshm_geometry *g)
 {
 	return g->buf_size < IVSHM_MAX_FRAME_LEN ? g->buf_size : IVSHM_MAX_FRAME_LEN;
+}
+
+/* Longest chained frame of geometry g: 65535 B unless the whole ring is
+ * smaller (a chain must fit in the ring to be published). */
+static inline uint32_t ivshm_max_chain_frame(const struct ivshm_geometry *g)
+{
+	uint64_t ring_bytes = (uint64_t)g->ring_size * g->buf_size;
+
+	return ring_bytes < IVSHM_MAX_CHAIN_LEN ? (uint32_t)ring_bytes :
+						  IVSHM_MAX_CHAIN_LEN;
 }
 
 /* A peer's local view of an attached region (private memory). */
@@ -176,6 +187,26 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 			      IVSHM_DESC_MAKE(slot * tx->buf_size, len, 0),
 			      memory_order_relaxed);
 }
+/* Like ivshm_tx_set, with descriptor flags (IVSHM_DESC_F_MORE). */
+static inline void ivshm_tx_set_flags(struct ivshm_tx *tx, uint32_t i,
+				      uint32_t len, uint32_t flags)
+{
+	uint32_t slot = (tx->head + i) & tx->mask;
+
+	atomic_store_explicit(&tx->descs[slot],
+			      IVSHM_DESC_MAKE(slot * tx->buf_size, len, flags),
+			      memory_order_relaxed);
+}
+/* Describes a frame of len bytes (<= IVSHM_MAX_CHAIN_LEN) as a chain of
+ * buffers from the i-th descriptor after head, with its data already copied
+ * into ivshm_tx_buf(i), ivshm_tx_buf(i + 1), ... (buf_size bytes each).
+ * Returns the descriptors used; the caller checked space for them. */
+uint32_t ivshm_tx_set_chain(struct ivshm_tx *tx, uint32_t i, uint32_t len);
+/* Descriptors a frame of len bytes needs. */
+static inline uint32_t ivshm_tx_segs(const struct ivshm_tx *tx, uint32_t len)
+{
+	return (len + tx->buf_size - 1) / tx->buf_size;
+}
 /* Publishes n descriptors with one release store. Returns 0, or the
  * consumer's non-zero wake token when it asked for a doorbell (it is about
  * to sleep), clearing the request: the caller rings once per arming. The
@@ -230,9 +261,14 @@ static inline uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
 	}
 	return ready < max ? ready : max;
 }
+/* The rare branch of ivshm_rx_get: true for a well-formed chain start,
+ * false (counted in bad_desc) for a bad descriptor. */
+bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d);
 /* Validates the i-th ready descriptor (i < avail) and returns its data.
- * Returns 0, or IVSHM_ECORRUPT for a bad descriptor (counted in bad_desc;
- * the caller drops it). The data may still change under us: copy it. */
+ * Returns 0, IVSHM_ECHAIN when it starts a chained frame (read it with
+ * ivshm_rx_chain_next), or IVSHM_ECORRUPT for a bad descriptor (counted in
+ * bad_desc; the caller drops it). The data may still change under us: copy
+ * it. */
 static inline int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
 		 uint32_t *len)
 {
@@ -241,15 +277,37 @@ static inline int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **
 	uint64_t off = IVSHM_DESC_OFFSET(d);
 	uint32_t n = IVSHM_DESC_LEN(d);
 
-	if (n == 0 || (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) != 0 ||
-	    off > rx->bufs_len || n > rx->bufs_len - off) {
-		rx->err.bad_desc++;
-		return IVSHM_ECORRUPT;
-	}
+	if (n == 0 || IVSHM_DESC_FLAGS(d) != 0 ||
+	    off > rx->bufs_len || n > rx->bufs_len - off)
+		return ivshm_rx_chain_starts(rx, d) ? IVSHM_ECHAIN : IVSHM_ECORRUPT;
 	*data = rx->bufs + off;
 	*len = n;
 	return IVSHM_OK;
 }
+/* A chained frame being read, from ready index first. */
+struct ivshm_rx_chain {
+	uint32_t first; /* ready index of its first descriptor */
+	uint32_t used;  /* descriptors it took so far: skip them after */
+	uint32_t total; /* bytes so far */
+};
+#define IVSHM_CHAIN_MORE 1 /* ivshm_rx_chain_next: more segments follow */
+#define IVSHM_CHAIN_LAST 0 /* ivshm_rx_chain_next: this was the last one */
+/* Starts reading the chain at ready index i (ivshm_rx_get said ECHAIN). */
+static inline void ivshm_rx_chain_start(struct ivshm_rx_chain *c, uint32_t i)
+{
+	c->first = i;
+	c->used = 0;
+	c->total = 0;
+}
+/* Returns the chain's next segment: IVSHM_CHAIN_MORE or IVSHM_CHAIN_LAST,
+ * or IVSHM_ECORRUPT for a bad chain (a bad segment, more than
+ * IVSHM_MAX_CHAIN_LEN bytes, or no end before the published head): then
+ * c->used covers the whole bad chain, counted once in bad_desc; drop it.
+ * Never reads beyond the published head. The caller releases c->first +
+ * c->used descriptors at least (it may be more than avail returned). */
+int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
+			const uint8_t **data, uint32_t *len);
+
 /* Returns n descriptors to the producer (one release store). */
 /* Where a conforming producer puts the i-th ready packet (its slot's
  * buffer): a prefetch hint only, never read without ivshm_rx_get(). */
@@ -289,7 +347,9 @@ struct ivshm_pkt {
 uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
 			uint32_t n, bool *doorbell);
 /* Copies up to n packets out into pkts[i].data (capacity cap bytes each),
- * setting pkts[i].len. Bad descriptors are skipped and counted. */
+ * setting pkts[i].len. Bad descriptors are skipped and counted. A chained
+ * frame that reaches past the first n descriptors is taken whole and ends
+ * the burst. */
 uint32_t ivshm_rx_burst(struct ivshm_rx *rx, struct ivshm_pkt *pkts,
 			uint32_t n, uint32_t cap);
 

@@ -159,11 +159,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 }
 
 static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr,
-		      uint16_t nq)
+		      uint16_t nq, uint32_t max_size)
 {
 	struct rte_eth_conf conf = { .intr_conf = { .rxq = rx_intr ? 1 : 0, .lsc = 1 } };
-	int rc = rte_eth_dev_configure(port, nq, nq, &conf);
+	int rc;
 
+	if (max_size > RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN) { /* jumbo */
+		conf.rxmode.mtu = max_size - RTE_ETHER_HDR_LEN;
+		conf.rxmode.offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+		conf.txmode.offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	}
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	for (uint16_t q = 0; rc == 0 && q < nq; q++) {
 		rc = rte_eth_rx_queue_setup(port, q, 0, rte_eth_dev_socket_id(port), NULL, mp);
 		if (rc == 0)
@@ -197,6 +203,7 @@ static struct rte_mbuf *build_packet(struct rte_mempool *mp, uint32_t seq,
 				     uint32_t len, bool segs)
 {
 	uint32_t parts = segs && len >= 64 ? 1 + seq % 3 : 1, p, i, off = 0;
+	uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
 	struct rte_mbuf *head = NULL, *m;
 	uint8_t tmp[9216];
 	struct pkt_hdr *h = (struct pkt_hdr *)tmp;
@@ -205,6 +212,8 @@ static struct rte_mbuf *build_packet(struct rte_mempool *mp, uint32_t seq,
 		tmp[i] = payload_byte(seq, i);
 	*h = (struct pkt_hdr){ HDR_MAGIC, seq, len,
 			       checksum(tmp + sizeof(*h), len - sizeof(*h)) };
+	if (parts < (len + room - 1) / room) /* a jumbo frame spans mbufs */
+		parts = (len + room - 1) / room;
 	for (p = 0; p < parts; p++) {
 		uint32_t chunk = p + 1 == parts ? len - off : len / parts;
 
@@ -567,7 +576,7 @@ int main(int argc, char **argv)
 	}
 	mp = rte_pktmbuf_pool_create("traffic", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_socket_id());
-	if (mp == NULL || port_setup(0, mp, o.rx_intr, o.queues) != 0 ||
+	if (mp == NULL || port_setup(0, mp, o.rx_intr, o.queues, o.max_size) != 0 ||
 	    (o.reconfigure_to != 0 && port_reconfigure(0, o.rx_intr, o.reconfigure_to) != 0)) {
 		rte_eal_cleanup();
 		return 2;

@@ -6,7 +6,11 @@
  * us act (attach, rx burst, tx burst, arm, peer read). The region is an
  * exactly sized heap block and packet buffers are exactly `cap` bytes, so
  * ASan flags any access outside them; the asserts check the API contract
- * (counts bounded by what was asked, lengths within the buffer).
+ * (counts bounded by what was asked, lengths within the buffer). The peer
+ * also sends well-formed frames, chained ones (longer than a buffer)
+ * among them; while nothing corrupted a channel, we must receive exactly
+ * those frames, in order, dropping and counting only the ones longer than
+ * our buffer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ME   0u
 #define PEER 1u
 #define MAX_BURST 64u
+#define FIFO 128u /* > the largest ring: every frame in flight */
 
 #define CHECK(c) do { if (!(c)) { \
 	fprintf(stderr, "fuzz_rx: %s:%d: %s\n", __FILE__, __LINE__, #c); \
@@ -45,6 +50,10 @@ struct world {
 	struct ivshm_tx peer_tx[2], my_tx[2];
 	struct ivshm_rx my_rx[2];
 	bool attached, failed;
+	/* per queue: lengths of the frames the peer sent, until received */
+	uint32_t sent_len[2][FIFO];
+	uint32_t sent_head[2], sent_tail[2];
+	bool tainted[2]; /* the peer corrupted the channel: no exact checks */
 };
 
 /* What the peer may write, as (start, length) in the region. Offsets come
@@ -84,6 +93,8 @@ static void patch(struct world *w, unsigned int kind, unsigned int q,
 
 	off = take(in) | take(in) << 8;
 	peer_area(w, kind, q, &start, &len);
+	if (kind == 2 || kind == 3)
+		w->tainted[q] = true; /* indices or descriptors */
 	off %= len;
 	for (i = 0; i < n && off + i < len; i++)
 		w->base[start + off + i] = (uint8_t)take(in);
@@ -138,10 +149,31 @@ static void my_rx_burst(struct world *w, unsigned int q, unsigned int n,
 		pkts[i].data = buf;
 		pkts[i].len = 0;
 	}
+	uint64_t bad = w->my_rx[q].err.bad_desc, skipped = 0;
+
 	got = ivshm_rx_burst(&w->my_rx[q], pkts, n, cap);
 	CHECK(got <= n);
 	for (i = 0; i < got; i++)
 		CHECK(pkts[i].len >= 1 && pkts[i].len <= cap);
+	if (w->tainted[q] || w->my_rx[q].err.resyncs != 0)
+		return;
+	/* an intact channel: exactly what the peer sent, in order; frames
+	 * longer than cap are dropped and counted one each */
+	for (i = 0; i < got; i++) {
+		while (w->sent_tail[q] != w->sent_head[q] &&
+		       w->sent_len[q][w->sent_tail[q] % FIFO] > cap) {
+			w->sent_tail[q]++;
+			skipped++;
+		}
+		CHECK(w->sent_tail[q] != w->sent_head[q]);
+		CHECK(pkts[i].len == w->sent_len[q][w->sent_tail[q]++ % FIFO]);
+	}
+	/* drops after the last frame delivered: the next ones sent, too long */
+	for (bad = w->my_rx[q].err.bad_desc - bad; skipped < bad; skipped++) {
+		CHECK(w->sent_tail[q] != w->sent_head[q]);
+		CHECK(w->sent_len[q][w->sent_tail[q]++ % FIFO] > cap);
+	}
+	CHECK(w->my_rx[q].err.bad_index == 0);
 }
 
 static void my_tx_burst(struct world *w, unsigned int q, unsigned int n,
@@ -165,19 +197,25 @@ static void my_tx_burst(struct world *w, unsigned int q, unsigned int n,
 }
 
 /* The peer sends well-formed packets too, so the fuzzer starts from a
- * working channel and corrupts it. */
-static void peer_tx_burst(struct world *w, unsigned int q, unsigned int n)
+ * working channel and corrupts it: short ones and, when `chains`, frames
+ * of up to three buffers (chained descriptors). */
+static void peer_tx_burst(struct world *w, unsigned int q, unsigned int n,
+			  bool chains)
 {
-	uint8_t payload[64];
+	static uint8_t payload[3 * 512];
 	struct ivshm_pkt pkts[MAX_BURST];
+	uint32_t max = chains ? 3 * w->geo.buf_size : 64, sent;
 	bool bell;
 
 	memset(payload, 0xa5, sizeof(payload));
 	for (unsigned int i = 0; i < n; i++) {
 		pkts[i].data = payload;
-		pkts[i].len = 1 + i % sizeof(payload);
+		pkts[i].len = 1 + (i * 97) % max;
 	}
-	ivshm_tx_burst(&w->peer_tx[q], pkts, n, &bell);
+	sent = ivshm_tx_burst(&w->peer_tx[q], pkts, n, &bell);
+	CHECK(sent <= n);
+	for (unsigned int i = 0; i < sent; i++)
+		w->sent_len[q][w->sent_head[q]++ % FIFO] = pkts[i].len;
 }
 
 static void act(struct world *w, unsigned int op, unsigned int q,
@@ -191,7 +229,7 @@ static void act(struct world *w, unsigned int op, unsigned int q,
 		return;
 	}
 	if (op == 7) {
-		peer_tx_burst(w, q, arg % MAX_BURST);
+		peer_tx_burst(w, q, arg % MAX_BURST, arg & 0x40);
 		return;
 	}
 	attach_me(w, 0);

@@ -197,7 +197,10 @@ static void test_version(void)
 
 	region_hdr(base)->version_minor = 9; /* compatible addition */
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 1, NULL, 0), IVSHM_OK);
-	region_hdr(base)->version_major = 2;
+	region_hdr(base)->version_major = 1; /* no chained descriptors */
+	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);
+	CHECK(strstr(ivshm_strerror(IVSHM_EVERSION), "layout 2.x") != NULL);
+	region_hdr(base)->version_major = 3;
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);
 	region_hdr(base)->version_major = 0;
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);

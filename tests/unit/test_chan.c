@@ -252,7 +252,8 @@ static void test_burst_sizes(void)
 static void test_tx_burst_stops_at_bad_length(void)
 {
 	uint8_t big[200] = { 0 };
-	struct ivshm_pkt pkts[3] = { { big, 10 }, { big, 129 }, { big, 10 } };
+	/* 65536 B: longer than any frame, even chained */
+	struct ivshm_pkt pkts[3] = { { big, 10 }, { big, 65536 }, { big, 10 } };
 	bool bell;
 	struct pair p;
 
@@ -423,9 +424,14 @@ static void test_desc_unknown_flags_rejected(void)
 {
 	struct ivshm_chan_errors e;
 
-	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 1), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 2), &e), IVSHM_ECORRUPT);
 	CHECK_EQ(e.bad_desc, 1);
 	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0x8000), &e), IVSHM_ECORRUPT);
+	/* F_MORE starts a chain: not an error, not counted */
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, IVSHM_DESC_F_MORE), &e), IVSHM_ECHAIN);
+	CHECK_EQ(e.bad_desc, 0);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(512, 1, IVSHM_DESC_F_MORE), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(e.bad_desc, 1);
 }
 
 /* rx_burst: a bad descriptor or one longer than the caller's buffer is
@@ -628,6 +634,192 @@ static void test_consumer_restart_syncs_without_resync_count(void)
 	pair_close(&p);
 }
 
+/* ---- chained frames (layout 2.0) ---- */
+
+static void fill_pattern(uint8_t *b, uint32_t len, uint32_t seed)
+{
+	for (uint32_t i = 0; i < len; i++)
+		b[i] = (uint8_t)(i * 7 + seed);
+}
+
+/* Publishes hand-made descriptors after the producer's head. */
+static void publish_descs(struct pair *p, const uint64_t *d, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		atomic_store(&p->tx.descs[(p->tx.head + i) & p->tx.mask], d[i]);
+	ivshm_tx_publish(&p->tx, n);
+}
+
+/* A frame longer than a buffer goes out as a chain (F_MORE on all but the
+ * last descriptor) between single frames and comes back whole, in order. */
+static void test_chain_roundtrip(void)
+{
+	static uint8_t in[3][300], out[3][2048];
+	struct ivshm_pkt tx[3] = { { in[0], 10 }, { in[1], 300 }, { in[2], 64 } };
+	struct ivshm_pkt rx[3] = { { out[0], 0 }, { out[1], 0 }, { out[2], 0 } };
+	bool bell;
+	struct pair p;
+
+	for (int i = 0; i < 3; i++)
+		fill_pattern(in[i], 300, (uint32_t)i);
+	CHECK_EQ(pair_open(&p, geo(16, 64)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, tx, 3, &bell), 3);
+	CHECK_EQ(p.tx.head, 1 + 5 + 1); /* 300 B = 4 * 64 + 44 */
+	for (uint32_t i = 1; i < 5; i++)
+		CHECK_EQ(IVSHM_DESC_FLAGS(p.tx.descs[i]), IVSHM_DESC_F_MORE);
+	CHECK_EQ(IVSHM_DESC_FLAGS(p.tx.descs[5]), 0);
+	CHECK_EQ(IVSHM_DESC_LEN(p.tx.descs[5]), 44);
+	CHECK_EQ(IVSHM_DESC_FLAGS(p.tx.descs[6]), 0);
+	/* a burst ends after a chain that reached past its window */
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx, 3, 2048), 2);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx + 2, 1, 2048), 1);
+	CHECK_EQ(rx[0].len, 10);
+	CHECK_EQ(rx[1].len, 300);
+	CHECK_EQ(rx[2].len, 64);
+	for (int i = 0; i < 3; i++)
+		CHECK(memcmp(out[i], in[i], rx[i].len) == 0);
+	CHECK_EQ(p.rx.tail, 7);
+	CHECK_EQ(p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
+/* A chain is published only when the ring has room for all of it. */
+static void test_chain_needs_room_for_all(void)
+{
+	static uint8_t in[300], out[2][2048];
+	struct ivshm_pkt small = { in, 10 }, big = { in, 300 };
+	struct ivshm_pkt rx[2] = { { out[0], 0 }, { out[1], 0 } };
+	bool bell;
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &small, 1, &bell), 1);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &small, 1, &bell), 1);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &small, 1, &bell), 1);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &big, 1, &bell), 1); /* 3 + 5 = 8 */
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &small, 1, &bell), 0);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx, 1, 2048), 1);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &big, 1, &bell), 0); /* 1 free, needs 5 */
+	CHECK_EQ(p.tx.head, 8);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx, 2, 2048), 2);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx, 2, 2048), 1);
+	CHECK_EQ(rx[0].len, 300);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &big, 1, &bell), 1); /* wraps the ring */
+	CHECK_EQ(ivshm_rx_burst(&p.rx, rx, 2, 2048), 1);
+	CHECK_EQ(rx[0].len, 300);
+	CHECK(memcmp(out[0], in, 300) == 0);
+	pair_close(&p);
+}
+
+/* Asked for one packet, the consumer still takes a whole chain (it may go
+ * past what avail returned) and releases all of its descriptors. */
+static void test_chain_read_past_avail(void)
+{
+	static uint8_t in[200], out[2048];
+	struct ivshm_pkt tx = { in, 200 }, rx = { out, 0 };
+	bool bell;
+	struct pair p;
+
+	fill_pattern(in, 200, 3);
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &tx, 1, &bell), 1);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, &rx, 1, 2048), 1);
+	CHECK_EQ(rx.len, 200);
+	CHECK(memcmp(out, in, 200) == 0);
+	CHECK_EQ(p.rx.tail, 4);
+	CHECK_EQ(atomic_load(&p.rx.ctl->tail), 4);
+	pair_close(&p);
+}
+
+/* Hostile chains: each is dropped whole and counted once, nothing is read
+ * out of bounds, and the well-formed frame after it still arrives. */
+static uint32_t recv_after_hostile(const uint64_t *d, uint32_t n, uint32_t ring,
+				   uint32_t buf, uint64_t *bad, uint32_t *len0)
+{
+	static uint8_t out[4][65536];
+	struct ivshm_pkt rx[4] = { { out[0], 0 }, { out[1], 0 },
+				   { out[2], 0 }, { out[3], 0 } };
+	uint64_t good = IVSHM_DESC_MAKE(0, 42, 0);
+	uint32_t got;
+	struct pair p;
+
+	if (pair_open(&p, geo(ring, buf)) != 0)
+		return 99;
+	publish_descs(&p, d, n);
+	got = ivshm_rx_burst(&p.rx, rx, 4, 65536);
+	publish_descs(&p, &good, 1);
+	got += ivshm_rx_burst(&p.rx, rx + got, 4 - got, 65536);
+	*bad = p.rx.err.bad_desc;
+	*len0 = rx[0].len;
+	if (p.rx.tail != p.tx.head)
+		got = 98; /* something was left behind: a stall */
+	pair_close(&p);
+	return got;
+}
+
+static void test_chain_never_ends_dropped(void)
+{
+	uint64_t more = IVSHM_DESC_MAKE(0, 64, IVSHM_DESC_F_MORE);
+	uint64_t d[8] = { more, more, more, more, more, more, more, more };
+	uint64_t bad;
+	uint32_t len0;
+
+	/* three F_MORE then the published head: the chain has no end */
+	CHECK_EQ(recv_after_hostile(d, 3, 8, 64, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 42);
+	/* a whole ring of F_MORE: longer than the ring can hold */
+	CHECK_EQ(recv_after_hostile(d, 8, 8, 64, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 42);
+}
+
+static void test_chain_bad_segment_dropped(void)
+{
+	uint64_t d[4] = { IVSHM_DESC_MAKE(0, 64, IVSHM_DESC_F_MORE),
+			  IVSHM_DESC_MAKE(512, 64, IVSHM_DESC_F_MORE), /* past area */
+			  IVSHM_DESC_MAKE(64, 7, 0), /* a frame of its own */
+			  IVSHM_DESC_MAKE(0, 0, 0) };
+	uint64_t bad;
+	uint32_t len0;
+
+	CHECK_EQ(recv_after_hostile(d, 3, 8, 64, &bad, &len0), 2);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 7);
+	d[1] = IVSHM_DESC_MAKE(0, 0, IVSHM_DESC_F_MORE); /* empty segment */
+	CHECK_EQ(recv_after_hostile(d, 3, 8, 64, &bad, &len0), 2);
+	CHECK_EQ(bad, 1);
+	d[1] = IVSHM_DESC_MAKE(0, 8, 0x4 | IVSHM_DESC_F_MORE); /* unknown flag */
+	CHECK_EQ(recv_after_hostile(d, 3, 8, 64, &bad, &len0), 2);
+	CHECK_EQ(bad, 1);
+	d[2] = IVSHM_DESC_MAKE(448, 65, 0); /* last segment runs past the area */
+	d[1] = IVSHM_DESC_MAKE(0, 8, IVSHM_DESC_F_MORE);
+	CHECK_EQ(recv_after_hostile(d, 3, 8, 64, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 42);
+}
+
+/* More than IVSHM_MAX_CHAIN_LEN bytes: dropped through its last segment. */
+static void test_chain_longer_than_max_frame_dropped(void)
+{
+	uint64_t d[3] = { IVSHM_DESC_MAKE(0, 65535, IVSHM_DESC_F_MORE),
+			  IVSHM_DESC_MAKE(65536, 1, IVSHM_DESC_F_MORE),
+			  IVSHM_DESC_MAKE(0, 1, 0) };
+	uint64_t bad;
+	uint32_t len0;
+
+	CHECK_EQ(recv_after_hostile(d, 3, 4, 65536, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 42);
+	d[1] = IVSHM_DESC_MAKE(65536, 1, 0); /* exactly one byte too many */
+	CHECK_EQ(recv_after_hostile(d, 2, 4, 65536, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	d[0] = IVSHM_DESC_MAKE(0, 65534, IVSHM_DESC_F_MORE); /* 65535: fine */
+	CHECK_EQ(recv_after_hostile(d, 2, 4, 65536, &bad, &len0), 2);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(len0, 65535);
+}
+
 int main(void)
 {
 	RUN(test_ready_needs_consumer);
@@ -656,5 +848,11 @@ int main(void)
 	RUN(test_producer_restart_drops_stale);
 	RUN(test_producer_restart_keeps_new_generation_sent_early);
 	RUN(test_consumer_restart_syncs_without_resync_count);
+	RUN(test_chain_roundtrip);
+	RUN(test_chain_needs_room_for_all);
+	RUN(test_chain_read_past_avail);
+	RUN(test_chain_never_ends_dropped);
+	RUN(test_chain_bad_segment_dropped);
+	RUN(test_chain_longer_than_max_frame_dropped);
 	return check_exit_code();
 }
