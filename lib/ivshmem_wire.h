@@ -44,8 +44,8 @@ typedef int64_t ivshm_msg_t;
 #define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
 
 /* Region header format_state: the state in the low byte; while FORMATTING,
- * bits 8..31 count takeovers of a format whose writer stopped (0 for the
- * first claim, so a v1.0 peer sees exactly FORMATTING), see bar2-layout §5. */
+ * bits 8..31 count takeovers of a format whose writer stopped (0 at the
+ * first claim, which stores exactly FORMATTING), see bar2-layout §5. */
 #define IVSHM_FORMAT_BLANK      0u /* all-zero region, nobody formatted it */
 #define IVSHM_FORMAT_FORMATTING 1u /* a peer is writing the layout */
 #define IVSHM_FORMAT_READY      2u
