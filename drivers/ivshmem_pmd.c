@@ -214,6 +214,26 @@ static uint16_t eth_ivshmem_rx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 
 /* ---- Tx ---------------------------------------------------------------- */
 
+/* True if m's segments hold exactly len bytes (at most nb_segs of them):
+ * an mbuf that lies about its length must not make us write past a slot
+ * or walk off its chain. The slow path of mbuf_fits(). */
+static __rte_noinline bool segments_add_up(const struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t sum = 0, n = 0, max = m->nb_segs;
+
+	for (; m != NULL && n < max; m = m->next, n++)
+		sum += m->data_len;
+	return m == NULL && sum == len;
+}
+
+static inline bool mbuf_fits(const struct rte_mbuf *m, uint32_t len)
+{
+	if (likely(m->next == NULL))
+		return m->data_len == len;
+	return segments_add_up(m, len);
+}
+
+/* Copies m (checked by mbuf_fits) into one buffer. */
 static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
 {
 	for (; m != NULL; m = m->next) {
@@ -237,6 +257,10 @@ static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m
 	segs = ivshm_tx_segs(ch, len);
 	if (len == 0 || len > IVSHM_MAX_CHAIN_LEN || segs > ch->mask + 1) {
 		txq->too_big++;
+		return 0;
+	}
+	if (!segments_add_up(m, len)) {
+		txq->bad_mbuf++;
 		return 0;
 	}
 	need = slot + segs + later;
@@ -298,6 +322,10 @@ static uint16_t eth_ivshmem_tx(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 			slot += (uint32_t)segs;
 			chain_descs += segs > 1 ? (uint32_t)segs - 1 : 0;
 			bytes += segs > 0 ? len : 0;
+			continue;
+		}
+		if (unlikely(!mbuf_fits(bufs[i], len))) {
+			txq->bad_mbuf++; /* dropped: the frame is freed below */
 			continue;
 		}
 		gather_mbuf(ivshm_tx_buf(ch, slot), bufs[i]);
@@ -773,7 +801,7 @@ static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 			continue;
 		st->opackets += txq->opackets;
 		st->obytes += txq->obytes;
-		st->oerrors += txq->too_big;
+		st->oerrors += txq->too_big + txq->bad_mbuf;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_opackets[q] = txq->opackets;
 			st->q_obytes[q] = txq->obytes;
@@ -802,7 +830,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 		if (txq == NULL)
 			continue;
 		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
-		txq->too_big = txq->doorbells = 0;
+		txq->too_big = txq->bad_mbuf = txq->doorbells = 0;
 		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
 	}
 	return 0;
@@ -811,7 +839,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
 	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
-	XS_TX_TOO_BIG, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES,
+	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES,
 	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
 };
 
@@ -824,6 +852,7 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_TX_RING_FULL] = "tx_ring_full",
 	[XS_TX_PEER_DOWN] = "tx_peer_down",
 	[XS_TX_TOO_BIG] = "tx_too_big",
+	[XS_TX_BAD_MBUF] = "tx_bad_mbuf",
 	[XS_TX_BAD_INDEX] = "tx_bad_index",
 	[XS_TX_DOORBELLS] = "tx_doorbells",
 	[XS_LINK_CHANGES] = "link_changes",
@@ -860,6 +889,7 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		v[XS_TX_RING_FULL] += txq->ring_full;
 		v[XS_TX_PEER_DOWN] += txq->peer_down;
 		v[XS_TX_TOO_BIG] += txq->too_big;
+		v[XS_TX_BAD_MBUF] += txq->bad_mbuf;
 		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
 		v[XS_TX_DOORBELLS] += txq->doorbells;
 	}

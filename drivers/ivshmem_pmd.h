@@ -50,7 +50,8 @@ struct ivshmem_txq {
 	uint64_t opackets, obytes;
 	uint64_t ring_full;     /* refused: no free descriptor, link up */
 	uint64_t peer_down;     /* refused while the link was down */
-	uint64_t too_big;       /* dropped: longer than buf_size */
+	uint64_t too_big;       /* dropped: empty or longer than a frame may be */
+	uint64_t bad_mbuf;      /* dropped: segment lengths do not add up */
 	uint64_t doorbells;
 } __rte_cache_aligned;
 

@@ -8,6 +8,7 @@
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
  *        [--queues N] [--tx-queue Q] [--reconfigure-to N] [--close-in-lsc]
+ *        [--bad-mbufs N]
  * --unplug: end with rte_dev_remove() of the still started port (not
  * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
@@ -60,6 +61,8 @@ struct opts {
 				  * many queues (none set up again), start */
 	bool close_in_lsc; /* wait for link up then down; close from the LSC
 			    * callback itself */
+	uint32_t bad_mbufs; /* first send this many mbufs whose data_len does
+			     * not match pkt_len: the PMD must drop them */
 };
 
 struct state {
@@ -118,7 +121,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "survive", 1, 0, 'S' }, { "pace-us", 1, 0, 'p' },
 		{ "unplug", 0, 0, 'u' }, { "queues", 1, 0, 'q' },
 		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
-		{ "close-in-lsc", 0, 0, 'C' },
+		{ "close-in-lsc", 0, 0, 'C' }, { "bad-mbufs", 1, 0, 'B' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -143,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'T': tx_queue = o->tx_queue = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'R': o->reconfigure_to = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'C': o->close_in_lsc = true; break;
+		case 'B': o->bad_mbufs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -385,6 +389,28 @@ static int report(uint16_t port, const struct opts *o, const struct state *st)
 	return ok ? 0 : 1;
 }
 
+/* Mbufs that lie about their length (pkt_len 100 B shorter than the one
+ * segment's data_len, content not a test frame): a PMD that trusts
+ * data_len delivers them to the peer, which counts them as corrupt. */
+static int send_bad_mbufs(uint16_t port, struct rte_mempool *mp, uint32_t n)
+{
+	struct rte_mbuf *m;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL)
+			return -1;
+		memset(rte_pktmbuf_mtod(m, void *), 0xee, 300);
+		m->data_len = 300;
+		m->pkt_len = 200;
+		while (rte_eth_tx_burst(port, tx_queue, &m, 1) == 0 && !stop_requested)
+			rte_delay_us_sleep(10);
+	}
+	printf("BAD_MBUFS sent=%u\n", n);
+	return 0;
+}
+
 static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts *o)
 {
 	struct state st = { .rng = o->seed * 2654435761ull + 1 };
@@ -395,6 +421,8 @@ static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts 
 		printf("LINK never came up\n");
 		return 1;
 	}
+	if (o->bad_mbufs != 0 && send_bad_mbufs(port, mp, o->bad_mbufs) != 0)
+		return 1;
 	while (!stop_requested && rte_get_timer_cycles() < end &&
 	       (st.sent < o->count || st.received < o->expect)) {
 		if (st.sent < o->count) {
