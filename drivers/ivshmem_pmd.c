@@ -16,6 +16,7 @@
 #include <rte_prefetch.h>
 
 #include "ivshmem_pmd.h"
+#include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 
 RTE_LOG_REGISTER(ivshmem_logtype, pmd.net.ivshmem, NOTICE);
@@ -137,6 +138,16 @@ static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_
 	return end - 1;
 }
 
+/* Rx checksum offload (only when the application enabled it): on our copy
+ * of the frame, like the packet type. */
+static __rte_noinline void rx_cksum(struct rte_mbuf *m, bool typed, uint64_t offloads)
+{
+	uint32_t ptype = typed ? m->packet_type :
+		ivshmem_ptype_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+
+	m->ol_flags |= ivshmem_rx_cksum_flags(m, ptype, offloads);
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
  * empty poll costs no call. */
@@ -148,6 +159,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	const uint8_t *data;
 	struct rte_mbuf *m;
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
+	const uint64_t cksum = rxq->cksum_offloads;
 	int rc;
 
 	/* Fetch the first descriptor and data lines in parallel instead of
@@ -178,6 +190,8 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		if (parse_ptypes) /* our copy: the peer cannot change it */
 			m->packet_type = ivshmem_ptype_parse(
 				rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		if (unlikely(cksum != 0))
+			rx_cksum(m, parse_ptypes, cksum);
 		rxq->ibytes += len;
 		bufs[got++] = m;
 	}
@@ -412,6 +426,8 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->parse_ptypes = !pmd->ptypes_off;
+	rxq->cksum_offloads = (dev->data->dev_conf.rxmode.offloads |
+			       (conf != NULL ? conf->offloads : 0)) & IVSHMEM_RX_CKSUM_OFFLOADS;
 	/* channels are mapped at dev_start, from the final queue count */
 	dev->data->rx_queues[qid] = rxq;
 	return 0;
@@ -713,7 +729,7 @@ static int dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.burst_size = 32;
 	info->default_txportconf.burst_size = 32;
 	info->tx_offload_capa = RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER;
+	info->rx_offload_capa = RTE_ETH_RX_OFFLOAD_SCATTER | IVSHMEM_RX_CKSUM_OFFLOADS;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
 	return 0;
 }

@@ -41,6 +41,7 @@ struct ivshmem_rxq {
 	uint64_t nombuf_mbufs;  /* mbufs those bursts asked for (rx_nombuf) */
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
 	bool parse_ptypes;      /* fill packet_type (off after set_ptypes(0)) */
+	uint64_t cksum_offloads; /* Rx checksum offloads enabled (software) */
 } __rte_cache_aligned;
 
 struct ivshmem_txq {

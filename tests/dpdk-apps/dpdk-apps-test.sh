@@ -10,7 +10,7 @@ HARNESS_TAG=apps
 peer=$BUILD/tests/dpdk-apps/l3-peer
 scenario=$1
 
-for ex in dpdk-l2fwd dpdk-l3fwd-power; do
+for ex in dpdk-l2fwd dpdk-l3fwd dpdk-l3fwd-power; do
   [ -x "$EXAMPLES/$ex" ] || fail "$EXAMPLES/$ex missing: run scripts/setup.sh (it builds the DPDK examples)"
 done
 
@@ -61,6 +61,17 @@ l3fwd-power-intr)
   # link heartbeat (10 ms period): allow 5 %.
   [ $((busy_ms * 20)) -le "$window_ms" ] || fail "l3fwd-power used $busy_ms ms CPU in $window_ms ms idle"
   grep -q 'sleeps until interrupt' "$work/l3p.log" || fail "l3fwd-power never slept on an interrupt"
+  ;;
+l3fwd)
+  # DPDK's l3fwd (LPM) without --parse-ptype: it needs our packet types and
+  # asks for Rx checksum offload (done in software on our copy of the frame).
+  start_server 2
+  start_example l3f dpdk-l3fwd --config='(0,0,1)'
+  # 198.18.0.0/24 -> port 0 in its default LPM table: back to the peer
+  run_peer --count 20000 --dst-ip 198.18.0.1
+  wait_main_loop l3f dpdk-l3fwd
+  expect_pass peer "$pid_peer" 60
+  ! grep -q "doesn't match Rx offloads capabilities" "$work/l3f.log" || fail "l3fwd refused our Rx offloads"
   ;;
 l2fwd|l2fwd-ptypes-off)
   # One port: l2fwd sends back out of the port it received on. The peer
