@@ -74,6 +74,20 @@ static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
 	return 0;
 }
 
+/* Longest frame Rx delivers at this MTU: header and one VLAN tag on top,
+ * as NICs count it. */
+static uint32_t rx_max_frame(uint16_t mtu)
+{
+	return (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN;
+}
+
+/* Counts a frame longer than the MTU allows; true, so it is dropped. */
+static inline bool frame_over_mtu(struct ivshmem_rxq *rxq)
+{
+	rxq->over_mtu++;
+	return true;
+}
+
 /* Appends len bytes to packet m whose last segment is *last, chaining more
  * segments as needed. */
 static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
@@ -128,7 +142,8 @@ static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_
 		rte_pktmbuf_free_bulk(bufs + i + 1, RTE_MIN(end, *n) - (i + 1));
 	if (end > *n)
 		*n = end;
-	if (rc < 0 || copy_rc != 0) {
+	if (rc < 0 || copy_rc != 0 ||
+	    (c.total > rxq->max_frame && frame_over_mtu(rxq))) {
 		rte_pktmbuf_free(m);
 		rxq->dropped++;
 	} else {
@@ -182,7 +197,9 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			i = rx_chained(rxq, ch, bufs, i, &n, &got);
 			continue;
 		}
-		if (rc != IVSHM_OK || copy_into_mbuf(rxq, m, data, len) != 0) {
+		if (rc != IVSHM_OK ||
+		    unlikely(len > rxq->max_frame && frame_over_mtu(rxq)) ||
+		    copy_into_mbuf(rxq, m, data, len) != 0) {
 			rte_pktmbuf_free(m);
 			rxq->dropped++;
 			continue;
@@ -426,6 +443,7 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;
 	rxq->parse_ptypes = !pmd->ptypes_off;
+	rxq->max_frame = rx_max_frame(dev->data->mtu);
 	rxq->cksum_offloads = (dev->data->dev_conf.rxmode.offloads |
 			       (conf != NULL ? conf->offloads : 0)) & IVSHMEM_RX_CKSUM_OFFLOADS;
 	/* channels are mapped at dev_start, from the final queue count */
@@ -644,6 +662,8 @@ static int dev_start(struct rte_eth_dev *dev)
 				      dev->data->nb_rx_queues);
 		if (rc != 0)
 			return rc;
+		((struct ivshmem_rxq *)dev->data->rx_queues[q])->max_frame =
+			rx_max_frame(dev->data->mtu);
 	}
 	if (dev->data->dev_conf.intr_conf.rxq) {
 		rc = rx_intr_setup(dev);
@@ -766,6 +786,10 @@ static int mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 		    !rx_frame_fits(dev, ((struct ivshmem_rxq *)dev->data->rx_queues[q])->mp,
 				   (uint32_t)mtu + RTE_ETHER_HDR_LEN, 0))
 			return -EINVAL;
+	for (q = 0; q < dev->data->nb_rx_queues; q++) /* also while started */
+		if (dev->data->rx_queues[q] != NULL)
+			((struct ivshmem_rxq *)dev->data->rx_queues[q])->max_frame =
+				rx_max_frame(mtu);
 	return 0;
 }
 
@@ -803,6 +827,7 @@ static int stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 		 * gets the other drops (no mbuf for a segment, lost region). */
 		for (bad = 0, c = 0; c < rxq->nb_ch; c++)
 			bad += rxq->ch[c].err.bad_desc;
+		bad += rxq->over_mtu; /* errors too, not misses */
 		st->ierrors += bad;
 		st->imissed += rxq->dropped > bad ? rxq->dropped - bad : 0;
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
@@ -837,7 +862,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 		if (rxq == NULL)
 			continue;
 		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
-		rxq->nombuf_mbufs = 0;
+		rxq->nombuf_mbufs = rxq->over_mtu = 0;
 		for (c = 0; c < rxq->nb_ch; c++)
 			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
 	}
@@ -854,7 +879,7 @@ static int stats_reset(struct rte_eth_dev *dev)
 
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
-	XS_RX_DROPPED, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
+	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
 	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS, XS_LINK_CHANGES,
 	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
 };
@@ -865,6 +890,7 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_RX_RESYNCS] = "rx_peer_restarts",
 	[XS_RX_NOMBUF_BURSTS] = "rx_no_mbuf_bursts",
 	[XS_RX_DROPPED] = "rx_dropped",
+	[XS_RX_OVER_MTU] = "rx_over_mtu",
 	[XS_TX_RING_FULL] = "tx_ring_full",
 	[XS_TX_PEER_DOWN] = "tx_peer_down",
 	[XS_TX_TOO_BIG] = "tx_too_big",
@@ -896,6 +922,7 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		}
 		v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
 		v[XS_RX_DROPPED] += rxq->dropped;
+		v[XS_RX_OVER_MTU] += rxq->over_mtu;
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++) {
 		txq = dev->data->tx_queues[q];

@@ -18,6 +18,21 @@ two_way() { # two_way VDEV_A VDEV_B COUNT
 }
 
 case $scenario in
+mtu-drop)
+  # b keeps the default MTU 1500; a sends 1000 frames of 1600..2000 B (its
+  # own MTU raised): b drops every one (longer than 1500 + 14 + 4) and
+  # counts it in rx_over_mtu and ierrors, delivering none
+  shm=/dev/shm/$tag-mtu
+  run_bg b "net_ivshmem0,shm=$shm,size=4M,id=1" --survive 30 --seed 2 --max-size 1514
+  # (a's own verdict does not matter: b sends without end, a receives it)
+  run_fg a "net_ivshmem0,shm=$shm,size=4M,id=0" --count 1000 --expect 0 --seed 1 \
+    --min-size 1600 --max-size 2000
+  grep -q '^RESULT sent=1000 ' "$work/a.log" || fail "a did not send its 1000 frames"
+  kill -INT "$pid_b"; expect_pass b "$pid_b" 20
+  [ "$(xstat b rx_over_mtu)" -eq 1000 ] || fail "rx_over_mtu is $(xstat b rx_over_mtu), want 1000"
+  grep -q '^RESULT received=0 ' "$work/b.log" || fail "b delivered frames longer than its MTU"
+  echo "b: 1000 frames over its MTU dropped (rx_over_mtu=1000), none delivered"
+  ;;
 bad-mbufs)
   # 100 mbufs whose data_len (300) does not match pkt_len (200) come first:
   # dropped and counted (tx_bad_mbuf), never copied; the checked stream
