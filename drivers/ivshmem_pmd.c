@@ -163,6 +163,22 @@ static __rte_noinline void rx_cksum(struct rte_mbuf *m, bool typed, uint64_t off
 	m->ol_flags |= ivshmem_rx_cksum_flags(m, ptype, offloads);
 }
 
+/* The pool cannot give n mbufs at once: take what it can (halving), so a
+ * queue short of mbufs still makes progress; what we cannot take stays in
+ * the ring (the producer sees backpressure). Returns how many we got. */
+static __rte_noinline uint32_t alloc_fewer(struct ivshmem_rxq *rxq,
+					   struct rte_mbuf **bufs, uint32_t n)
+{
+	uint32_t want = n;
+
+	rxq->nombuf++;
+	do
+		n /= 2;
+	while (n > 0 && rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0);
+	rxq->nombuf_mbufs += want - n; /* per queue: no shared line on Rx */
+	return n;
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
  * empty poll costs no call. */
@@ -182,11 +198,10 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	rte_prefetch0(ivshm_rx_desc_hint(ch, 0));
 	for (i = 0; i < n && i < IVSHMEM_RX_PREFETCH; i++)
 		rte_prefetch0(ivshm_rx_data_hint(ch, i));
-	if (rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0) {
-		/* Leave the packets in the ring: the producer sees backpressure. */
-		rxq->nombuf++;
-		rxq->nombuf_mbufs += n; /* per queue: no shared line on Rx */
-		return 0;
+	if (unlikely(rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0)) {
+		n = alloc_fewer(rxq, bufs, n);
+		if (n == 0)
+			return 0;
 	}
 	for (i = 0; i < n; i++) {
 		m = bufs[i];
@@ -431,6 +446,13 @@ static int rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_des
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
+	if (rte_pktmbuf_data_room_size(mp) <= RTE_PKTMBUF_HEADROOM) {
+		/* every segment would take 0 bytes: a frame would drain the pool */
+		IVSHMEM_LOG(ERR, "%s: mbufs of pool %s have no room for data (data room %u, "
+			    "headroom %u)", pmd->bus->name, mp->name,
+			    rte_pktmbuf_data_room_size(mp), RTE_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
 	if (!rx_frame_fits(dev, mp, dev->data->mtu + RTE_ETHER_HDR_LEN,
 			   conf != NULL ? conf->offloads : 0))
 		return -EINVAL;

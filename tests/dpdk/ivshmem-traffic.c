@@ -8,7 +8,7 @@
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
  *        [--queues N] [--tx-queue Q] [--reconfigure-to N] [--close-in-lsc]
- *        [--bad-mbufs N]
+ *        [--bad-mbufs N] [--leave-mbufs N]
  * --unplug: end with rte_dev_remove() of the still started port (not
  * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
@@ -63,6 +63,7 @@ struct opts {
 			    * callback itself */
 	uint32_t bad_mbufs; /* first send this many mbufs whose data_len does
 			     * not match pkt_len: the PMD must drop them */
+	uint32_t leave_mbufs; /* hold all but this many mbufs of the pool */
 };
 
 struct state {
@@ -122,6 +123,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "unplug", 0, 0, 'u' }, { "queues", 1, 0, 'q' },
 		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
 		{ "close-in-lsc", 0, 0, 'C' }, { "bad-mbufs", 1, 0, 'B' },
+		{ "leave-mbufs", 1, 0, 'L' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -147,6 +149,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'R': o->reconfigure_to = (uint16_t)strtoul(optarg, NULL, 0); break;
 		case 'C': o->close_in_lsc = true; break;
 		case 'B': o->bad_mbufs = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'L': o->leave_mbufs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
@@ -389,6 +392,21 @@ static int report(uint16_t port, const struct opts *o, const struct state *st)
 	return ok ? 0 : 1;
 }
 
+/* A pool that is almost empty (the application holds the rest): Rx must
+ * still make progress with fewer mbufs than a burst asks for. */
+static int hold_mbufs(struct rte_mempool *mp, uint32_t leave)
+{
+	struct rte_mbuf *m;
+
+	while (rte_mempool_avail_count(mp) > leave) {
+		m = rte_pktmbuf_alloc(mp); /* held until exit */
+		if (m == NULL)
+			return -1;
+	}
+	printf("MBUFS left=%u\n", rte_mempool_avail_count(mp));
+	return 0;
+}
+
 /* Mbufs that lie about their length (pkt_len 100 B shorter than the one
  * segment's data_len, content not a test frame): a PMD that trusts
  * data_len delivers them to the peer, which counts them as corrupt. */
@@ -422,6 +440,8 @@ static int run_traffic(uint16_t port, struct rte_mempool *mp, const struct opts 
 		return 1;
 	}
 	if (o->bad_mbufs != 0 && send_bad_mbufs(port, mp, o->bad_mbufs) != 0)
+		return 1;
+	if (o->leave_mbufs != 0 && hold_mbufs(mp, o->leave_mbufs) != 0)
 		return 1;
 	while (!stop_requested && rte_get_timer_cycles() < end &&
 	       (st.sent < o->count || st.received < o->expect)) {
