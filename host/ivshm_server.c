@@ -4,8 +4,10 @@
  * Why per-client output queues: a new peer must receive every other peer's
  * eventfds (up to 64 each), which can exceed a socket buffer. Sends never
  * block; what does not fit waits in that client's queue until POLLOUT, so a
- * client that stops reading stalls nobody but itself (and is dropped if its
- * queue grows past QUEUE_MAX).
+ * client that stops reading stalls nobody but itself. A departed peer's
+ * unsent eventfds are taken out of every queue (else a stalled client
+ * plus join/leave churn would hold every fd the server has), and a client
+ * whose backlog passes what the current peers justify is dropped.
  */
 #include "ivshm_server.h"
 
@@ -30,7 +32,9 @@
 #include "ivshmem_wire.h"
 
 #define ID_SLOTS   (IVSHM_MAX_PEER_ID + 1)
-#define QUEUE_MAX  (1u << 23) /* > 65535 peers * 64 vectors */
+/* Backlog a client may have beyond what introducing every current peer
+ * takes (64 messages each): room for bursts of joins and leaves. */
+#define QUEUE_SLACK 4096u
 
 /* One peer's eventfds, shared by the peer and by queued messages that
  * still have to carry them, so a peer leaving cannot close an fd that a
@@ -55,6 +59,7 @@ struct client {
 	struct fdset *fds;
 	struct outmsg *q;
 	size_t head, len, cap;
+	size_t limit;        /* backlog that drops the client (queue_limit) */
 };
 
 struct ivshm_server {
@@ -116,17 +121,17 @@ static struct fdset *fdset_new(unsigned int n)
 /* Room for one more message. The sent prefix is reused when that frees at
  * least as much as it moves (amortised O(1)); otherwise the array grows. So
  * a client that keeps reading, but never quite empties its queue, holds its
- * backlog, not everything ever sent to it; only a backlog (unsent
- * messages) of QUEUE_MAX drops it. */
-static bool make_room(struct client *c)
+ * backlog, not everything ever sent to it; a backlog (unsent messages)
+ * beyond `limit` drops it. */
+static bool make_room(struct client *c, size_t limit)
 {
 	size_t pending = c->len - c->head, cap;
 	struct outmsg *q;
 
+	if (pending >= limit)
+		return false;
 	if (c->len < c->cap)
 		return true;
-	if (pending >= QUEUE_MAX)
-		return false;
 	if (c->head > 0 && c->head >= pending) {
 		memmove(c->q, c->q + c->head, pending * sizeof(*c->q));
 		c->head = 0;
@@ -147,7 +152,7 @@ static void enqueue(struct client *c, int64_t value, struct fdset *hold, int fd)
 {
 	if (c->dead)
 		return;
-	if (!make_room(c)) {
+	if (!make_room(c, c->limit)) {
 		c->dead = true;
 		return;
 	}
@@ -259,6 +264,10 @@ static void accept_one(struct ivshm_server *srv, int sock)
 	if ((unsigned int)id >= srv->id_end)
 		srv->id_end = (unsigned int)id + 1;
 	srv->list[srv->n++] = c;
+	/* what introducing every peer takes, plus slack for churn */
+	for (unsigned int i = 0; i < srv->n; i++)
+		srv->list[i]->limit = ((size_t)srv->n + 1) * srv->opts.vectors + 3 +
+				      QUEUE_SLACK;
 	announce_new(srv, c);
 	VLOG(srv, "peer %d connected (fd %d)\n", id, sock);
 }
@@ -280,6 +289,24 @@ static void accept_all(struct ivshm_server *srv)
 	}
 }
 
+/* Takes the unsent announcements of `gone`'s eventfds out of c's queue: a
+ * message whose first byte left already carried its fd and stays. */
+static void purge_fds_of(struct client *c, const struct fdset *gone)
+{
+	size_t from = c->head, to = c->head;
+
+	if (from < c->len && c->q[from].sent > 0)
+		from = ++to; /* in flight: finish it */
+	for (; from < c->len; from++) {
+		if (c->q[from].hold == gone) {
+			fdset_put(c->q[from].hold);
+			continue;
+		}
+		c->q[to++] = c->q[from];
+	}
+	c->len = to;
+}
+
 static void remove_client(struct ivshm_server *srv, unsigned int idx)
 {
 	struct client *c = srv->list[idx];
@@ -288,8 +315,10 @@ static void remove_client(struct ivshm_server *srv, unsigned int idx)
 	srv->by_id[c->id] = NULL;
 	while (srv->id_end > 0 && srv->by_id[srv->id_end - 1] == NULL)
 		srv->id_end--;
-	for (unsigned int i = 0; i < srv->n; i++)
+	for (unsigned int i = 0; i < srv->n; i++) {
+		purge_fds_of(srv->list[i], c->fds);
 		enqueue(srv->list[i], c->id, NULL, -1);
+	}
 	VLOG(srv, "peer %u left\n", c->id);
 	client_free(c);
 }
