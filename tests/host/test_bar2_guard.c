@@ -274,7 +274,10 @@ static pid_t serve_shm_once(int shm, char *path, size_t pathlen)
  * unprotected against shrinking (the seals of the fd it received). */
 static int unsealed_from_server(int shm)
 {
-	struct ivshm_device_config cfg = { .protocol = IVSHM_PROTO_V0 };
+	/* a generous deadline: the forked server may be slow to be scheduled
+	 * under a sanitizer on a loaded machine (seen: > 5 s) */
+	struct ivshm_device_config cfg = { .protocol = IVSHM_PROTO_V0,
+					   .timeout_ms = 30000 };
 	struct ivshm_device *dev;
 	char err[IVSHM_ERR_LEN], path[108];
 	pid_t pid = serve_shm_once(shm, path, sizeof(path));
