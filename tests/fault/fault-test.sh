@@ -279,8 +279,10 @@ close-in-lsc)
 unplug-started)
   shm=/dev/shm/$tag-unplug
   run_bg s "net_ivshmem0,shm=$shm,size=4M,id=0" --survive 60 --seed 1
-  # (its own traffic verdict does not matter here: the survivor sends without end)
-  run_fg v "net_ivshmem0,shm=$shm,size=4M,id=1" --count 2000 --expect 0 --seed 2 --unplug
+  # v stays attached (link up, 0.5 s) so s sees it up first, then unplugs
+  run_bg v "net_ivshmem0,shm=$shm,size=4M,id=1" --link-sequence up --hold 0.5 --unplug --timeout 20
+  wait_for "grep -q 'link up (peer 1)' '$work/s.log'" 10 || fail "s never saw v's link up"
+  wait_pid "$pid_v" 20 || fail "v exited $?"
   grep -q '^UNPLUG rc=0 port_valid=0' "$work/v.log" || fail "rte_dev_remove of a started port failed"
   wait_for "grep -q 'link down (peer 1: peer not attached)' '$work/s.log'" 5 ||
     fail "the peer did not see us leave (state LEFT) after the unplug"
