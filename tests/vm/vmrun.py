@@ -685,7 +685,9 @@ def check_wakeups(ringer, rung, guest, must_sleep=False):
     if must_sleep and rung == 0:
         raise Fail("%s was paced but rang no doorbell: guest %s never slept"
                    % (ringer, guest.name))
-    if rung > 0 and irqs == 0:
+    # irq.txt is sampled while the app runs: a single doorbell (one per
+    # arming since layout 2.0) rung near the end can land after the sample
+    if rung > 1 and irqs == 0:
         raise Fail("%s rang %d doorbells but guest %s took no MSI-X interrupt"
                    % (ringer, rung, guest.name))
     if rung == 0:
