@@ -180,4 +180,13 @@ static inline pid_t tu_fork_listener(const char *path, int *lsock)
 	return 0;
 }
 
+/* The fake server's one client: the listening socket is non-blocking, so
+ * wait for the connection before accepting it. -1 if none came in time. */
+static inline int tu_accept_one(int lsock)
+{
+	if (!tu_readable(lsock, DEADLINE_MS))
+		return -1;
+	return accept(lsock, NULL, NULL);
+}
+
 #endif /* IVSHM_TESTS_HOST_UTIL_H */

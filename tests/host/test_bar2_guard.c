@@ -258,7 +258,7 @@ static pid_t serve_shm_once(int shm, char *path, size_t pathlen)
 
 	if (pid != 0)
 		return pid;
-	int sock = accept(lsock, NULL, NULL);
+	int sock = tu_accept_one(lsock);
 	const int64_t msgs[3] = { 0, 0, -1 };
 	uint8_t b[8];
 
