@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ivshm_proto.h" /* ivshm_parse_size: the same sizes as ivshmem-server -l */
+#include "ivshm_util.h" /* ivshm_parse_size: the same sizes as ivshmem-server -l */
 
 typedef int (*devarg_setter)(struct ivshmem_devargs *a, const char *val);
 
@@ -47,36 +47,26 @@ static int parse_u32_range(const char *s, uint32_t lo, uint32_t hi, uint32_t *ou
 	return 0;
 }
 
+/* Geometry fields take any 32-bit number here: their rules are the ring
+ * library's (ivshm_geometry_bad_field), checked in apply_token. */
 static int set_queues(struct ivshmem_devargs *a, const char *v)
 {
-	return parse_u32_range(v, 1, IVSHM_MAX_QUEUES, &a->geo.queues);
+	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.queues);
 }
 
 static int set_ring_size(struct ivshmem_devargs *a, const char *v)
 {
-	uint32_t n;
-
-	if (parse_u32_range(v, IVSHM_MIN_RING_SIZE, IVSHM_MAX_RING_SIZE, &n) != 0 ||
-	    (n & (n - 1)) != 0)
-		return -EINVAL;
-	a->geo.ring_size = n;
-	return 0;
+	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.ring_size);
 }
 
 static int set_buf_size(struct ivshmem_devargs *a, const char *v)
 {
-	uint32_t n;
-
-	if (parse_u32_range(v, IVSHM_MIN_BUF_SIZE, IVSHM_MAX_BUF_SIZE, &n) != 0 ||
-	    n % IVSHM_CACHE_LINE != 0)
-		return -EINVAL;
-	a->geo.buf_size = n;
-	return 0;
+	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.buf_size);
 }
 
 static int set_max_peers(struct ivshmem_devargs *a, const char *v)
 {
-	return parse_u32_range(v, IVSHM_MIN_PEERS, IVSHM_MAX_PEERS, &a->geo.max_peers);
+	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.max_peers);
 }
 
 /* A peer id (0..65535) into an int whose -1 means "not given". */
@@ -92,17 +82,17 @@ static int parse_peer_id(const char *v, int *out)
 
 static int set_peer(struct ivshmem_devargs *a, const char *v)
 {
-	return parse_peer_id(v, &a->peer);
+	return parse_peer_id(v, &a->port.peer);
 }
 
 static int set_id(struct ivshmem_devargs *a, const char *v)
 {
-	return parse_peer_id(v, &a->id);
+	return parse_peer_id(v, &a->host.id);
 }
 
 static int set_vectors(struct ivshmem_devargs *a, const char *v)
 {
-	return parse_u32_range(v, 1, IVSHM_MAX_VECTORS, &a->vectors);
+	return parse_u32_range(v, 1, IVSHM_MAX_VECTORS, &a->host.vectors);
 }
 
 static int hex_digit(char c)
@@ -127,11 +117,11 @@ static int set_mac(struct ivshmem_devargs *a, const char *v)
 		lo = hex_digit(v[i * 3 + 1]);
 		if (hi < 0 || lo < 0 || (i < 5 && v[i * 3 + 2] != ':'))
 			return -EINVAL;
-		a->mac[i] = (uint8_t)(hi << 4 | lo);
+		a->port.mac[i] = (uint8_t)(hi << 4 | lo);
 	}
-	if (a->mac[0] & 1) /* multicast addresses cannot be a port's MAC */
+	if (a->port.mac[0] & 1) /* multicast addresses cannot be a port's MAC */
 		return -EINVAL;
-	a->has_mac = true;
+	a->port.has_mac = true;
 	return 0;
 }
 
@@ -147,17 +137,17 @@ static int set_path(char *dst, size_t cap, const char *v)
 
 static int set_server(struct ivshmem_devargs *a, const char *v)
 {
-	return set_path(a->server, sizeof(a->server), v);
+	return set_path(a->host.server_path, sizeof(a->host.server_path), v);
 }
 
 static int set_shm(struct ivshmem_devargs *a, const char *v)
 {
-	return set_path(a->shm, sizeof(a->shm), v);
+	return set_path(a->host.shm_path, sizeof(a->host.shm_path), v);
 }
 
 static int set_size(struct ivshmem_devargs *a, const char *v)
 {
-	return ivshm_parse_size(v, &a->size) != 0 || a->size == 0 ? -EINVAL : 0;
+	return ivshm_parse_size(v, &a->host.size) != 0 || a->host.size == 0 ? -EINVAL : 0;
 }
 
 static const struct devarg_def defs[] = {
@@ -187,9 +177,9 @@ static const struct devarg_def *find_def(const char *key, size_t len)
 static void set_defaults(struct ivshmem_devargs *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->geo = IVSHM_GEOMETRY_DEFAULT;
-	a->peer = -1;
-	a->id = -1;
+	a->port.geo = IVSHM_GEOMETRY_DEFAULT;
+	a->port.peer = -1;
+	a->host.id = -1;
 }
 
 /* Applies one "key=value" token of length len. */
@@ -213,8 +203,11 @@ static int apply_token(const char *tok, size_t len, enum ivshmem_backend_kind ki
 			 d != NULL ? " for this device type" : "");
 		return -EINVAL;
 	}
+	/* The geometry was valid before this token (defaults are): a field
+	 * that breaks its rule now is the one just set. */
 	if (vlen >= sizeof(val) || (memcpy(val, eq + 1, vlen), val[vlen] = '\0',
-				    d->set(a, val) != 0)) {
+				    d->set(a, val) != 0) ||
+	    ivshm_geometry_bad_field(&a->port.geo) != NULL) {
 		snprintf(err, errlen, "devarg %s='%.*s' is invalid: expected %s",
 			 d->key, (int)(vlen > 200 ? 200 : vlen), eq + 1, d->expect);
 		return -EINVAL;
@@ -226,21 +219,23 @@ static int check_combination(enum ivshmem_backend_kind kind,
 			     const struct ivshmem_devargs *a, char *err,
 			     unsigned int errlen)
 {
+	const struct ivshmem_host_args *h = &a->host;
+
 	if (kind != IVSHMEM_BACKEND_HOST)
 		return 0;
-	if ((a->server[0] != '\0') == (a->shm[0] != '\0')) {
+	if ((h->server_path[0] != '\0') == (h->shm_path[0] != '\0')) {
 		snprintf(err, errlen, "exactly one of devargs 'server' and 'shm' is required");
 		return -EINVAL;
 	}
-	if (a->server[0] != '\0' && (a->size != 0 || a->id >= 0)) {
+	if (h->server_path[0] != '\0' && (h->size != 0 || h->id >= 0)) {
 		snprintf(err, errlen, "devargs 'size' and 'id' apply to 'shm' only: the server assigns them");
 		return -EINVAL;
 	}
-	if (a->shm[0] != '\0' && a->vectors != 0) {
+	if (h->shm_path[0] != '\0' && h->vectors != 0) {
 		snprintf(err, errlen, "devarg 'vectors' applies to 'server' only: a shm file has no doorbells");
 		return -EINVAL;
 	}
-	if (a->shm[0] != '\0' && a->id < 0) {
+	if (h->shm_path[0] != '\0' && h->id < 0) {
 		snprintf(err, errlen, "devarg 'id' is required with 'shm' (no server assigns one)");
 		return -EINVAL;
 	}
@@ -275,7 +270,7 @@ int ivshmem_devargs_pci_id(const struct ivshmem_devargs *a, uint32_t ivposition,
 			   bool has_server, uint16_t *id, char *err, unsigned int errlen)
 {
 	if (!has_server) {
-		*id = a->id >= 0 ? (uint16_t)a->id : (uint16_t)ivposition;
+		*id = a->host.id >= 0 ? (uint16_t)a->host.id : (uint16_t)ivposition;
 		return 0;
 	}
 	if (ivposition > IVSHM_MAX_PEER_ID) {
@@ -283,9 +278,9 @@ int ivshmem_devargs_pci_id(const struct ivshmem_devargs *a, uint32_t ivposition,
 			 "no peer id", ivposition);
 		return -EINVAL;
 	}
-	if (a->id >= 0 && (uint32_t)a->id != ivposition) {
+	if (a->host.id >= 0 && (uint32_t)a->host.id != ivposition) {
 		snprintf(err, errlen, "devarg id=%d disagrees with IVPOSITION %" PRIu32
-			 ": on ivshmem-doorbell the server assigns the id", a->id,
+			 ": on ivshmem-doorbell the server assigns the id", a->host.id,
 			 ivposition);
 		return -EINVAL;
 	}

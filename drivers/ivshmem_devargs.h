@@ -8,26 +8,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ivshmem_bus.h"
 #include "ring_over_shm.h"
-
-#define IVSHMEM_PATH_MAX 108 /* sun_path */
 
 enum ivshmem_backend_kind {
 	IVSHMEM_BACKEND_PCI,  /* a guest's PCI device */
 	IVSHMEM_BACKEND_HOST, /* --vdev: server socket or shm file */
 };
 
-struct ivshmem_devargs {
+/* What the port keeps after probe. */
+struct ivshmem_port_args {
 	struct ivshm_geometry geo; /* used when this peer formats the region */
 	int peer;                  /* -1: the other peer of a two-peer setup */
 	bool has_mac;
 	uint8_t mac[6];
-	/* host backend */
-	char server[IVSHMEM_PATH_MAX];
-	char shm[4096];
-	uint64_t size;             /* shm: bytes (0 = size of existing file) */
-	int id;                    /* shm, ivshmem-plain: own peer id (-1 = unset) */
-	unsigned int vectors;      /* server: vectors to expect (0 = count them) */
+};
+
+/* All devargs, parsed once: each part goes where it is used, as is. */
+struct ivshmem_devargs {
+	struct ivshmem_port_args port;
+	/* the host backend's (vdev); host.id is also the own id of an
+	 * ivshmem-plain PCI device (-1 = unset) */
+	struct ivshmem_host_args host;
 };
 
 /* Parses "k=v,k=v" for the given backend into out (defaults first).

@@ -7,6 +7,8 @@
  * apps that each wait for link up before polling cannot deadlock.
  * Changes raise LSC.
  * The data path never depends on it: it only reports.
+ * The liveness rule lives here only: a peer is alive while its heartbeat
+ * moves (the monitor, and attach before it takes a silent peer's id over).
  */
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -21,6 +23,42 @@ static uint64_t link_timeout_cycles(void)
 	return rte_get_timer_hz() / 1000000ull * IVSHMEM_LINK_TIMEOUT_US;
 }
 
+/* The liveness rule: feeds one sample of the peer's heartbeat; true once
+ * it has not moved for `timeout` cycles. */
+static bool heartbeat_stopped(struct ivshmem_liveness *l, uint64_t heartbeat,
+			      uint64_t now, uint64_t timeout)
+{
+	if (heartbeat != l->heartbeat) {
+		l->heartbeat = heartbeat;
+		l->last_seen = now;
+	}
+	return now - l->last_seen >= timeout;
+}
+
+static void liveness_reset(struct ivshmem_liveness *l, uint64_t heartbeat, uint64_t now)
+{
+	l->heartbeat = heartbeat;
+	l->last_seen = now;
+}
+
+bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id)
+{
+	struct ivshmem_liveness l;
+	struct ivshm_peer_view v;
+	uint64_t now = rte_get_timer_cycles();
+
+	ivshm_peer_read(r, id, &v);
+	liveness_reset(&l, v.heartbeat, now);
+	do {
+		rte_delay_us_sleep(1000);
+		ivshm_peer_read(r, id, &v);
+		now = rte_get_timer_cycles();
+		if (v.heartbeat != l.heartbeat)
+			return false;
+	} while (!heartbeat_stopped(&l, v.heartbeat, now, 2 * link_timeout_cycles()));
+	return true;
+}
+
 /* Decides the peer's liveness from one sample of its table entry; returns
  * NULL if it is up, else why not (for the log). */
 static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
@@ -33,15 +71,10 @@ static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 	if (v.generation != pmd->peer_gen) {
 		/* A restart: report down once so apps see the flap. */
 		pmd->peer_gen = v.generation;
-		pmd->peer_heartbeat = v.heartbeat;
-		pmd->peer_last_seen = now;
+		liveness_reset(&pmd->peer_live, v.heartbeat, now);
 		return "peer (re)attached";
 	}
-	if (v.heartbeat != pmd->peer_heartbeat) {
-		pmd->peer_heartbeat = v.heartbeat;
-		pmd->peer_last_seen = now;
-	}
-	if (now - pmd->peer_last_seen >= link_timeout_cycles())
+	if (heartbeat_stopped(&pmd->peer_live, v.heartbeat, now, link_timeout_cycles()))
 		return "peer heartbeat stopped";
 	return NULL;
 }
@@ -58,6 +91,21 @@ static const char *region_lost_reason(struct pmd_internals *pmd)
 			    ivshmem_bar2_guard_faults(pmd->bus->bar2_guard));
 	}
 	return "region truncated by a peer";
+}
+
+int ivshmem_link_update(struct rte_eth_dev *dev, int wait)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_100G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+		.link_status = __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED) ?
+			       RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN,
+	};
+
+	RTE_SET_USED(wait);
+	return rte_eth_linkstatus_set(dev, &link);
 }
 
 static void link_tick(void *arg)
@@ -84,7 +132,7 @@ static void link_tick(void *arg)
 		IVSHMEM_LOG(INFO, "%s: link %s (peer %u%s%s)", pmd->bus->name,
 			    up ? "up" : "down", pmd->peer, up ? "" : ": ",
 			    up ? "" : why);
-		dev->dev_ops->link_update(dev, 0);
+		ivshmem_link_update(dev, 0);
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 		/* The application may have closed the port from its callback:
 		 * then pmd is freed and the tick must not come back. dev is an
@@ -111,6 +159,6 @@ void ivshmem_link_stop(struct rte_eth_dev *dev)
 	rte_eal_alarm_cancel(link_tick, dev);
 	if (__atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&pmd->link_up, false, __ATOMIC_RELAXED);
-		dev->dev_ops->link_update(dev, 0);
+		ivshmem_link_update(dev, 0);
 	}
 }

@@ -29,6 +29,24 @@ static bool is_secondary(void)
 
 /* ---- PCI --------------------------------------------------------------- */
 
+/* The own peer id: IVPOSITION where a server assigned it, else devarg id=
+ * (ivshmem-plain; the rule is ivshmem_devargs_pci_id). */
+static int pci_own_id(struct ivshmem_bus_dev *bus, const struct ivshmem_devargs *args)
+{
+	uint32_t ivposition = ivshmem_bus_reg_read(bus, IVSHM_REG_IVPOSITION);
+	char err[IVSHMEM_ERRLEN];
+
+	if (ivshmem_devargs_pci_id(args, ivposition, bus->has_server, &bus->id, err,
+				   sizeof(err)) != 0) {
+		IVSHMEM_LOG(ERR, "%s: %s", bus->name, err);
+		return -EINVAL;
+	}
+	if (!bus->has_server && args->host.id >= 0)
+		IVSHMEM_LOG(INFO, "%s: no server (ivshmem-plain, IVPOSITION %u): own id %u "
+			    "from the id devarg", bus->name, ivposition, bus->id);
+	return 0;
+}
+
 static int pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 {
 	char err[IVSHMEM_ERRLEN], name[RTE_ETH_NAME_MAX_LEN];
@@ -48,10 +66,15 @@ static int pci_probe(struct rte_pci_driver *drv, struct rte_pci_device *pdev)
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
 		return -EINVAL;
 	}
-	rc = ivshmem_bus_pci_open(pdev, &args, &bus);
+	rc = ivshmem_bus_pci_open(pdev, &bus);
 	if (rc != 0)
 		return rc;
-	return ivshmem_eth_create(&pdev->device, name, bus, &args, &dev);
+	rc = pci_own_id(bus, &args);
+	if (rc != 0) {
+		ivshmem_bus_close(bus);
+		return rc;
+	}
+	return ivshmem_eth_create(&pdev->device, name, bus, &args.port, &dev);
 }
 
 static int pci_remove(struct rte_pci_device *pdev)
@@ -90,7 +113,6 @@ static int vdev_probe(struct rte_vdev_device *vdev)
 	const char *name = rte_vdev_device_name(vdev);
 	char err[IVSHMEM_ERRLEN];
 	struct ivshmem_devargs args;
-	struct ivshmem_host_args host;
 	struct ivshmem_bus_dev *bus;
 	struct rte_eth_dev *dev;
 	int rc;
@@ -104,25 +126,18 @@ static int vdev_probe(struct rte_vdev_device *vdev)
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
 		return -EINVAL;
 	}
-	memset(&host, 0, sizeof(host));
-	host.server_path = args.server[0] != '\0' ? args.server : NULL;
-	host.shm_path = args.shm[0] != '\0' ? args.shm : NULL;
-	host.size = args.size;
-	host.id = args.id;
-	host.vectors = args.vectors;
-	host.name = name;
 	rc = ivshmem_mp_primary_init();
 	if (rc != 0) {
 		IVSHMEM_LOG(ERR, "%s: cannot serve secondary processes: %s", name,
 			    strerror(-rc));
 		return rc;
 	}
-	rc = ivshmem_bus_host_open(&host, &bus, err, sizeof(err));
+	rc = ivshmem_bus_host_open(name, &args.host, &bus, err, sizeof(err));
 	if (rc != 0) {
 		IVSHMEM_LOG(ERR, "%s: %s", name, err);
 		return rc;
 	}
-	return ivshmem_eth_create(&vdev->device, name, bus, &args, &dev);
+	return ivshmem_eth_create(&vdev->device, name, bus, &args.port, &dev);
 }
 
 static int vdev_remove(struct rte_vdev_device *vdev)

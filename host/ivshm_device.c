@@ -60,11 +60,6 @@ struct ivshm_device {
 	struct ivshm_device_stats st;
 };
 
-static bool is_pow2(uint64_t x)
-{
-	return x != 0 && (x & (x - 1)) == 0;
-}
-
 /* ---- peers ----------------------------------------------------------- */
 
 static int grow_peers(struct ivshm_device *dev, unsigned int want)
@@ -486,7 +481,7 @@ static int check_config(const struct ivshm_device_config *cfg, uint64_t *want,
 		*want = LEGACY_DEFAULT_SIZE;
 	/* legacy BAR2 is sized by the user and must be a power of two (seeds
 	 * 000, 002-004 and 001's legacy "ivshmem") */
-	if (cfg->legacy_size && !is_pow2(*want)) {
+	if (cfg->legacy_size && !ivshm_is_pow2(*want)) {
 		ivshm_set_err(err, errlen, "size %" PRIu64 " is not a power of two (legacy ivshmem)",
 			      *want);
 		return -EINVAL;

@@ -22,34 +22,6 @@
 
 _Static_assert(sizeof(long) <= IVSHM_MSG_BYTES, "pre-version message fits");
 
-void ivshm_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
-int64_t ivshm_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int ivshm_ms_left(int64_t deadline_ms)
-{
-	int64_t left = deadline_ms - ivshm_now_ms();
-
-	if (left < 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
-}
-
 void ivshm_proto_encode(int64_t value, uint8_t out[IVSHM_MSG_BYTES])
 {
 	uint64_t le = htole64((uint64_t)value);
@@ -306,35 +278,4 @@ int ivshm_proto_listen(const char *path, char *err, size_t errlen)
 	    listen(fd, SOMAXCONN) < 0)
 		return socket_failed(fd, "listen on", path, err, errlen);
 	return fd;
-}
-
-int ivshm_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned int shift = 0;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (errno != 0)
-		return -EINVAL;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
-	default: return -EINVAL;
-	}
-	const char *rest = *end != '\0' ? end + 1 : end;
-
-	if (strcmp(rest, "") != 0 && strcmp(rest, "B") != 0 &&
-	    strcmp(rest, "iB") != 0)
-		return -EINVAL;
-	if (shift != 0 && (v >> (64 - shift)) != 0)
-		return -ERANGE;
-	*out = (uint64_t)v << shift;
-	return 0;
 }

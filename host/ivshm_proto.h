@@ -14,24 +14,13 @@
 #include <stdint.h>
 
 #include "ivshmem_wire.h"
-
-#define IVSHM_ERR_LEN 256
+#include "ivshm_util.h" /* errors, deadlines: every user of the protocol needs them */
 
 /* Which flavour of messages a client expects. */
 enum ivshm_proto_flavour {
 	IVSHM_PROTO_V0,          /* version message, little-endian int64 */
 	IVSHM_PROTO_PRE_VERSION, /* no version message, host `long` */
 };
-
-/* Writes a formatted one-line reason into err (if err != NULL). */
-void ivshm_set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Monotonic clock in milliseconds, for deadlines. */
-int64_t ivshm_now_ms(void);
-
-/* Milliseconds left until deadline, clamped to [0, INT32_MAX]. */
-int ivshm_ms_left(int64_t deadline_ms);
 
 /* ---- encoding ---------------------------------------------------------- */
 #define IVSHM_MSG_BYTES 8u
@@ -79,8 +68,5 @@ int ivshm_proto_recv(int sock, struct ivshm_proto_rx *rx, int64_t deadline_ms,
 int ivshm_proto_connect(const char *path, char *err, size_t errlen);
 /* Creates a listening unix stream socket (replacing a stale file). */
 int ivshm_proto_listen(const char *path, char *err, size_t errlen);
-
-/* Parses "4M", "4096", "1G", "512K", "2T" (binary units). 0 on success. */
-int ivshm_parse_size(const char *s, uint64_t *out);
 
 #endif /* IVSHM_PROTO_H */

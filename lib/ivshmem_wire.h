@@ -53,6 +53,12 @@ typedef int64_t ivshm_msg_t;
 #define IVSHM_FORMAT_CLAIM(v)   ((v) >> 8)
 #define IVSHM_FORMAT_CLAIMED(n) (IVSHM_FORMAT_FORMATTING | ((uint32_t)(n) << 8))
 
+/* Layout alignment: the channel area and every channel start on a page
+ * (4096 is the smallest page everywhere, so a channel never shares one with
+ * another pair's; see bar2-layout §3). Descriptors are 8 bytes. */
+#define IVSHM_LAYOUT_ALIGN     4096u
+#define IVSHM_DESC_SIZE        8u
+
 /* Geometry limits */
 #define IVSHM_MIN_PEERS        2u
 #define IVSHM_MAX_PEERS        256u
@@ -135,12 +141,24 @@ struct ivshm_wire_chan {
 	uint8_t pad1[64 - 4];
 	/* line 2: written by the consumer rarely */
 	_Atomic uint32_t ack_gen;     /* producer generation the consumer synced */
-	_Atomic uint32_t need_wakeup; /* consumer sleeps: ring the doorbell */
+	_Atomic uint32_t need_wakeup; /* IVSHM_WAKE_NONE or a wake token */
 	uint8_t pad2[64 - 8];
 };
+
+/* need_wakeup (bar2-layout §8): 0 while the consumer polls; before it
+ * sleeps, the token of the doorbell to ring: the vector of the consumer's
+ * own device that wakes it, plus one (so that 0 stays "none"). The producer
+ * rings vector IVSHM_WAKE_VECTOR(token) of the consumer, once per arming,
+ * and only a token for which IVSHM_WAKE_TOKEN_VALID holds (it comes from
+ * the other peer). */
+#define IVSHM_WAKE_NONE           0u
+#define IVSHM_WAKE_TOKEN(vector)  ((uint32_t)(vector) + 1u)
+#define IVSHM_WAKE_VECTOR(token)  ((uint32_t)(token) - 1u)
+#define IVSHM_WAKE_TOKEN_VALID(t) ((t) >= 1u && (t) <= IVSHM_MAX_VECTORS)
 
 _Static_assert(sizeof(struct ivshm_wire_hdr) == 256, "header is 256 bytes");
 _Static_assert(sizeof(struct ivshm_wire_peer) == 128, "peer entry is 128 bytes");
 _Static_assert(sizeof(struct ivshm_wire_chan) == 192, "channel control is 192 bytes");
+_Static_assert(IVSHM_DESC_SIZE == sizeof(uint64_t), "a descriptor is one 64-bit store");
 
 #endif /* IVSHMEM_WIRE_H */

@@ -44,21 +44,24 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-int ivshm_geometry_check(const struct ivshm_geometry *g)
+const char *ivshm_geometry_bad_field(const struct ivshm_geometry *g)
 {
-	if (g == NULL)
-		return IVSHM_EINVAL;
 	if (g->max_peers < IVSHM_MIN_PEERS || g->max_peers > IVSHM_MAX_PEERS)
-		return IVSHM_EINVAL;
+		return "max_peers";
 	if (g->queues < 1 || g->queues > IVSHM_MAX_QUEUES)
-		return IVSHM_EINVAL;
+		return "queues";
 	if (!is_pow2(g->ring_size) || g->ring_size < IVSHM_MIN_RING_SIZE ||
 	    g->ring_size > IVSHM_MAX_RING_SIZE)
-		return IVSHM_EINVAL;
+		return "ring_size";
 	if (g->buf_size < IVSHM_MIN_BUF_SIZE || g->buf_size > IVSHM_MAX_BUF_SIZE ||
 	    g->buf_size % IVSHM_CACHE_LINE != 0)
-		return IVSHM_EINVAL;
-	return IVSHM_OK;
+		return "buf_size";
+	return NULL;
+}
+
+int ivshm_geometry_check(const struct ivshm_geometry *g)
+{
+	return g != NULL && ivshm_geometry_bad_field(g) == NULL ? IVSHM_OK : IVSHM_EINVAL;
 }
 
 /* Offsets of a layout; all multiples of the cache line. */
@@ -75,12 +78,12 @@ static void compute_layout(const struct ivshm_geometry *g, struct layout *l)
 {
 	l->peers_off = sizeof(struct ivshm_wire_hdr);
 	l->chans_off = align_up(l->peers_off + (uint64_t)g->max_peers *
-				sizeof(struct ivshm_wire_peer), 4096);
+				sizeof(struct ivshm_wire_peer), IVSHM_LAYOUT_ALIGN);
 	l->desc_off = sizeof(struct ivshm_wire_chan);
-	l->bufs_off = align_up(l->desc_off + (uint64_t)g->ring_size * 8,
+	l->bufs_off = align_up(l->desc_off + (uint64_t)g->ring_size * IVSHM_DESC_SIZE,
 			       IVSHM_CACHE_LINE);
 	l->chan_stride = align_up(l->bufs_off +
-				  (uint64_t)g->ring_size * g->buf_size, 4096);
+				  (uint64_t)g->ring_size * g->buf_size, IVSHM_LAYOUT_ALIGN);
 	l->size = l->chans_off + channel_count(g) * l->chan_stride;
 }
 
@@ -399,19 +402,44 @@ static int check_pair(const struct ivshm_region *r, uint16_t other, uint16_t q)
 	return IVSHM_OK;
 }
 
+/* Where a channel's parts are. */
+struct chan_parts {
+	struct ivshm_wire_chan *ctl;
+	_Atomic uint64_t *descs;
+	uint8_t *bufs;
+};
+
+/* The prologue of tx_open and rx_open: checks the pair (us and `other`)
+ * and queue q, then locates the channel of queue q from us to other
+ * (we_produce) or from other to us. */
+static int locate_channel(const struct ivshm_region *r, uint16_t other, uint16_t q,
+			  bool we_produce, const void *handle, struct chan_parts *c)
+{
+	int rc = check_pair(r, other, q);
+	uint8_t *base;
+
+	if (rc != IVSHM_OK || handle == NULL)
+		return rc != IVSHM_OK ? rc : IVSHM_EINVAL;
+	base = we_produce ? channel_base(r, r->me, other, q) :
+			    channel_base(r, other, r->me, q);
+	c->ctl = (struct ivshm_wire_chan *)base;
+	c->descs = (_Atomic uint64_t *)(base + r->desc_off);
+	c->bufs = base + r->bufs_off;
+	return IVSHM_OK;
+}
+
 int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 		  uint16_t to, uint16_t q)
 {
-	uint8_t *base;
-	int rc = check_pair(r, to, q);
+	struct chan_parts c;
+	int rc = locate_channel(r, to, q, true, tx, &c);
 
-	if (rc != IVSHM_OK || tx == NULL)
-		return rc != IVSHM_OK ? rc : IVSHM_EINVAL;
-	base = channel_base(r, r->me, to, q);
+	if (rc != IVSHM_OK)
+		return rc;
 	memset(tx, 0, sizeof(*tx));
-	tx->ctl = (struct ivshm_wire_chan *)base;
-	tx->descs = (_Atomic uint64_t *)(base + r->desc_off);
-	tx->bufs = base + r->bufs_off;
+	tx->ctl = c.ctl;
+	tx->descs = c.descs;
+	tx->bufs = c.bufs;
 	tx->mask = r->geo.ring_size - 1;
 	tx->buf_size = r->geo.buf_size;
 	tx->max_len = ivshm_max_frame(&r->geo);
@@ -430,23 +458,22 @@ int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 		  uint16_t from, uint16_t q)
 {
-	uint8_t *base;
-	int rc = check_pair(r, from, q);
+	struct chan_parts c;
+	int rc = locate_channel(r, from, q, false, rx, &c);
 
-	if (rc != IVSHM_OK || rx == NULL)
-		return rc != IVSHM_OK ? rc : IVSHM_EINVAL;
-	base = channel_base(r, from, r->me, q);
+	if (rc != IVSHM_OK)
+		return rc;
 	memset(rx, 0, sizeof(*rx));
-	rx->ctl = (struct ivshm_wire_chan *)base;
-	rx->descs = (_Atomic uint64_t *)(base + r->desc_off);
-	rx->bufs = base + r->bufs_off;
+	rx->ctl = c.ctl;
+	rx->descs = c.descs;
+	rx->bufs = c.bufs;
 	rx->bufs_len = (uint64_t)r->geo.ring_size * r->geo.buf_size;
 	rx->ring_size = r->geo.ring_size;
 	rx->buf_size = r->geo.buf_size;
 	rx->mask = r->geo.ring_size - 1;
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
-	rx->wake_token = 1;
-	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
+	rx->wake_token = IVSHM_WAKE_TOKEN(0);
+	atomic_store_explicit(&rx->ctl->need_wakeup, IVSHM_WAKE_NONE, RELAXED);
 	return IVSHM_OK;
 }
 
@@ -595,7 +622,7 @@ bool ivshm_rx_arm(struct ivshm_rx *rx)
 
 void ivshm_rx_disarm(struct ivshm_rx *rx)
 {
-	atomic_store_explicit(&rx->ctl->need_wakeup, 0, RELAXED);
+	atomic_store_explicit(&rx->ctl->need_wakeup, IVSHM_WAKE_NONE, RELAXED);
 }
 
 /* Copies a frame longer than one buffer into the buffers from slot on. */

@@ -41,6 +41,10 @@ struct ivshm_geometry {
 
 /* Checks limits; returns IVSHM_OK or IVSHM_EINVAL. */
 int ivshm_geometry_check(const struct ivshm_geometry *g);
+/* The geometry rules, written once: the name of the first field of g that
+ * breaks its rule ("max_peers", "queues", "ring_size", "buf_size": the
+ * devargs of the same names), or NULL if g is valid. */
+const char *ivshm_geometry_bad_field(const struct ivshm_geometry *g);
 /* Bytes a region needs for geometry g (0 if g is invalid). */
 uint64_t ivshm_layout_size(const struct ivshm_geometry *g);
 
@@ -141,7 +145,7 @@ struct ivshm_rx {
 	uint32_t tail;       /* next descriptor we consume */
 	uint32_t head_seen;  /* producer's head as last read (validated) */
 	uint32_t expect_gen; /* producer generation we synced to; 0: none */
-	uint32_t wake_token; /* written to need_wakeup by arm(); non-zero */
+	uint32_t wake_token; /* written to need_wakeup by arm(): IVSHM_WAKE_TOKEN(v) */
 	struct ivshm_chan_errors err;
 };
 
@@ -207,25 +211,26 @@ static inline uint32_t ivshm_tx_segs(const struct ivshm_tx *tx, uint32_t len)
 {
 	return (len + tx->buf_size - 1) / tx->buf_size;
 }
-/* Publishes n descriptors with one release store. Returns 0, or the
- * consumer's non-zero wake token when it asked for a doorbell (it is about
- * to sleep), clearing the request: the caller rings once per arming. The
- * PMD uses token = doorbell vector + 1. */
+/* Publishes n descriptors with one release store. Returns IVSHM_WAKE_NONE,
+ * or the consumer's wake token when it asked for a doorbell (it is about to
+ * sleep), clearing the request: the caller rings vector
+ * IVSHM_WAKE_VECTOR(token) once per arming, after IVSHM_WAKE_TOKEN_VALID. */
 static inline uint32_t ivshm_tx_publish(struct ivshm_tx *tx, uint32_t n)
 {
 	if (n == 0)
-		return 0;
+		return IVSHM_WAKE_NONE;
 	tx->head += n;
 	/* Dekker with ivshm_rx_arm: both sides store then load with seq_cst,
 	 * so either the consumer sees the new head before sleeping or we see
 	 * its need_wakeup. The seq_cst store also orders the descriptors and
 	 * data before the head (release). On x86 it is one xchg. */
 	atomic_store_explicit(&tx->ctl->head, tx->head, memory_order_seq_cst);
-	if (atomic_load_explicit(&tx->ctl->need_wakeup, memory_order_seq_cst) == 0)
-		return 0;
+	if (atomic_load_explicit(&tx->ctl->need_wakeup, memory_order_seq_cst) ==
+	    IVSHM_WAKE_NONE)
+		return IVSHM_WAKE_NONE;
 	/* Consume the request: one doorbell per arming, so a consumer that
 	 * leaves its flag set does not get one per burst (bar2-layout §7). */
-	return atomic_exchange_explicit(&tx->ctl->need_wakeup, 0,
+	return atomic_exchange_explicit(&tx->ctl->need_wakeup, IVSHM_WAKE_NONE,
 					memory_order_relaxed);
 }
 
@@ -331,7 +336,7 @@ static inline void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
 	rx->tail += n;
 	atomic_store_explicit(&rx->ctl->tail, rx->tail, memory_order_release);
 }
-/* Asks for a doorbell (rx->wake_token, default 1) before sleeping. Returns false if descriptors are
+/* Asks for a doorbell (rx->wake_token, default IVSHM_WAKE_TOKEN(0)) before sleeping. Returns false if descriptors are
  * already ready (do not sleep), true if it is safe to sleep. */
 bool ivshm_rx_arm(struct ivshm_rx *rx);
 void ivshm_rx_disarm(struct ivshm_rx *rx);

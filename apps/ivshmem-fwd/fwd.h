@@ -85,7 +85,8 @@ uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
 
 /* lcore.c */
 int fwd_lcore_main(void *arg);
-/* --total-num-pkts: claim up to n packets (returns the grant, never more
+
+/* budget.c: --total-num-pkts: claim up to n packets (returns the grant, never more
  * than what is left), then settle the claim: the done ones count, the rest
  * go back. The run ends once the whole budget is done. */
 uint16_t fwd_budget_claim(struct fwd_ctx *c, uint16_t n);

@@ -41,11 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0) {
 		CHECK(err[0] != '\0');
 	} else {
-		CHECK(ivshm_geometry_check(&a.geo) == IVSHM_OK);
-		CHECK(memchr(a.server, '\0', sizeof(a.server)) != NULL);
-		CHECK(memchr(a.shm, '\0', sizeof(a.shm)) != NULL);
-		CHECK(a.peer >= -1 && a.peer <= 65535);
-		CHECK(a.id >= -1);
+		CHECK(ivshm_geometry_check(&a.port.geo) == IVSHM_OK);
+		CHECK(memchr(a.host.server_path, '\0', sizeof(a.host.server_path)) != NULL);
+		CHECK(memchr(a.host.shm_path, '\0', sizeof(a.host.shm_path)) != NULL);
+		CHECK(a.port.peer >= -1 && a.port.peer <= 65535);
+		CHECK(a.host.id >= -1);
 	}
 	/* a tiny error buffer must still be NUL-terminated, never overrun */
 	rc = ivshmem_devargs_parse(s, kind, &a, err, 1);

@@ -32,13 +32,13 @@ static void test_server_mode(void)
 {
 	struct test_server s;
 	const char *extra[] = { "-n", "3", NULL };
-	struct ivshmem_host_args args = { .name = "net_ivshmem_t" };
+	struct ivshmem_host_args args = { .id = -1 };
 	struct ivshmem_bus_dev *bus;
 	char err[IVSHM_ERR_LEN];
 
 	CHECK(tu_server_start(&s, "bus", extra));
-	args.server_path = s.sock;
-	CHECK(ivshmem_bus_host_open(&args, &bus, err, sizeof(err)) == 0);
+	snprintf(args.server_path, sizeof(args.server_path), "%s", s.sock);
+	CHECK(ivshmem_bus_host_open("net_ivshmem_t", &args, &bus, err, sizeof(err)) == 0);
 	CHECK_EQ(bus->nb_vectors, 3);
 	CHECK(bus->has_interrupts);
 	CHECK_EQ(bus->id, 0);
@@ -66,13 +66,13 @@ static void test_server_mode(void)
 static void test_shm_mode(void)
 {
 	char path[96], err[IVSHM_ERR_LEN];
-	struct ivshmem_host_args args = { .shm_path = path, .size = 1u << 20,
-					  .id = 3, .name = "net_ivshmem_t" };
+	struct ivshmem_host_args args = { .size = 1u << 20, .id = 3 };
 	struct ivshmem_bus_dev *bus;
 
 	snprintf(path, sizeof(path), "/dev/shm/ivshm-t-bus-%d", (int)getpid());
+	snprintf(args.shm_path, sizeof(args.shm_path), "%s", path);
 	unlink(path);
-	CHECK(ivshmem_bus_host_open(&args, &bus, err, sizeof(err)) == 0);
+	CHECK(ivshmem_bus_host_open("net_ivshmem_t", &args, &bus, err, sizeof(err)) == 0);
 	CHECK(!bus->has_interrupts);
 	CHECK_EQ(bus->nb_vectors, 0);
 	CHECK_EQ(bus->id, 3);
@@ -81,7 +81,7 @@ static void test_shm_mode(void)
 	CHECK(bus->ops->vector_fd(bus, 0) < 0);
 	ivshmem_bus_close(bus);
 	args.size = 2u << 20;
-	CHECK(ivshmem_bus_host_open(&args, &bus, err, sizeof(err)) < 0);
+	CHECK(ivshmem_bus_host_open("net_ivshmem_t", &args, &bus, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "smaller than requested") != NULL);
 	unlink(path);
 }

@@ -22,10 +22,10 @@ static void test_pci_accepts_id(void)
 	struct ivshmem_devargs a;
 
 	CHECK_EQ(parse_pci("id=1,peer=0", &a), 0);
-	CHECK_EQ(a.id, 1);
-	CHECK_EQ(a.peer, 0);
+	CHECK_EQ(a.host.id, 1);
+	CHECK_EQ(a.port.peer, 0);
 	CHECK_EQ(parse_pci("", &a), 0);
-	CHECK_EQ(a.id, -1);
+	CHECK_EQ(a.host.id, -1);
 	CHECK_EQ(parse_pci("id=65536", &a), -EINVAL);
 	CHECK(strcmp(err, "devarg id='65536' is invalid: expected peer id 0..65535") == 0);
 }

@@ -35,7 +35,9 @@ struct ivshmem_bus_dev {
 	char name[64];          /* for logs: BDF or vdev name */
 	void *bar2;             /* shared memory, mapped */
 	uint64_t bar2_size;
-	uint16_t id;            /* IVPOSITION: own peer id */
+	uint16_t id;            /* own peer id: IVPOSITION, or the caller's
+				 * choice where has_server is false */
+	bool has_server;        /* ids come from an ivshmem-server */
 	unsigned int nb_vectors; /* doorbell vectors; 0 = no interrupts */
 	bool has_interrupts;    /* false: poll only (uio, ivshmem-plain) */
 	const char *mapping;    /* BAR2 mapping type: "write-back", "write-combining", "uncached" */
@@ -71,22 +73,37 @@ static inline void ivshmem_bus_close(struct ivshmem_bus_dev *dev)
 		dev->ops->close(dev);
 }
 
-/* Host backend arguments (devargs of the vdev). Exactly one of server_path
- * and shm_path is set. */
+/* ---- backends: each opens a device and returns it as a bus device ---- */
+
+#define IVSHMEM_SOCKET_PATH_MAX 108  /* sun_path */
+#define IVSHMEM_FILE_PATH_MAX   4096
+
+/* Host backend arguments (the vdev's devargs, parsed straight into this).
+ * Exactly one of server_path and shm_path is non-empty. */
 struct ivshmem_host_args {
-	const char *server_path; /* ivshmem-server socket */
-	const char *shm_path;    /* plain shm/hugetlbfs file (ivshmem-plain) */
+	char server_path[IVSHMEM_SOCKET_PATH_MAX]; /* ivshmem-server socket */
+	char shm_path[IVSHMEM_FILE_PATH_MAX];     /* plain shm/hugetlbfs file */
 	uint64_t size;           /* shm mode: size to create/expect; 0 = file size */
 	int id;                  /* shm mode: own peer id (no server to assign it) */
 	unsigned int vectors;    /* server mode: vectors to wait for (0: count
 				  * what the server sends at connect) */
-	const char *name;        /* vdev name, for logs */
 };
 
-/* Opens a host-backend device. On failure returns a negative errno and
- * writes a one-line reason into err. Defined in ivshmem_bus_host.c. */
-int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
+/* Opens a host-backend device named name (for logs). On failure returns a
+ * negative errno and writes a one-line reason into err. ivshmem_bus_host.c */
+int ivshmem_bus_host_open(const char *name, const struct ivshmem_host_args *args,
 			  struct ivshmem_bus_dev **out, char *err,
 			  unsigned int errlen);
+
+/* PCI backend (ivshmem_bus_pci.c), over the BARs DPDK's PCI bus mapped.
+ * id is IVPOSITION; without a server (ivshmem-plain) the caller may set
+ * another. */
+struct rte_pci_device;
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out);
+/* Secondary process: BARs are already mapped at the primary's addresses by
+ * DPDK's PCI bus; the handle rings doorbells through BAR0, has no
+ * interrupts. */
+int ivshmem_bus_pci_open_secondary(struct rte_pci_device *pdev,
+				   struct ivshmem_bus_dev **out);
 
 #endif /* IVSHMEM_BUS_H */

@@ -18,11 +18,9 @@
 
 #include "ivshm_device.h"
 #include "ivshmem_bus.h"
+#include "ivshmem_bus_log.h"
 
-RTE_LOG_REGISTER(ivshmem_bus_host_logtype, pmd.bus.ivshmem.host, NOTICE);
-#define HOST_LOG(level, fmt, ...) \
-	rte_log(RTE_LOG_##level, ivshmem_bus_host_logtype, \
-		"ivshmem host: " fmt "\n", ##__VA_ARGS__)
+RTE_LOG_REGISTER(ivshmem_bus_logtype, pmd.bus.ivshmem, NOTICE);
 
 /* After the first own eventfd, the rest of the server's burst follows at
  * once; wait this long for each further one before counting vectors. */
@@ -86,12 +84,12 @@ static void server_readable(void *arg)
 	if (ivshm_device_server_fd(p->dev) < 0)
 		return; /* gone: unwatch_alarm is on its way */
 	if (ivshm_device_poll(p->dev, err, sizeof(err)) < 0)
-		HOST_LOG(WARNING, "%s: %s", p->bus.name, err);
+		IVSHMEM_BUS_LOG(WARNING, "%s: %s", p->bus.name, err);
 	/* A callback cannot unregister itself: an alarm (same thread, later)
 	 * does it, or the closed socket would wake us forever. */
 	if (ivshm_device_server_fd(p->dev) < 0 &&
 	    rte_eal_alarm_set(1, unwatch_alarm, p) != 0)
-		HOST_LOG(ERR, "%s: cannot schedule unwatch", p->bus.name);
+		IVSHMEM_BUS_LOG(ERR, "%s: cannot schedule unwatch", p->bus.name);
 }
 
 static void unwatch(struct host_priv *p)
@@ -101,7 +99,7 @@ static void unwatch(struct host_priv *p)
 	int rc = rte_intr_callback_unregister_sync(p->watch, server_readable, p);
 
 	if (rc < 0 && rc != -ENOENT)
-		HOST_LOG(WARNING, "%s: unregister server watch: %s", p->bus.name,
+		IVSHMEM_BUS_LOG(WARNING, "%s: unregister server watch: %s", p->bus.name,
 			 strerror(-rc));
 	rte_intr_instance_free(p->watch);
 	p->watch = NULL;
@@ -111,7 +109,7 @@ static void unwatch_alarm(void *arg)
 {
 	struct host_priv *p = arg;
 
-	HOST_LOG(NOTICE, "%s: server gone, keeping the peers we know", p->bus.name);
+	IVSHMEM_BUS_LOG(NOTICE, "%s: server gone, keeping the peers we know", p->bus.name);
 	if (p->watch != NULL &&
 	    rte_intr_callback_unregister(p->watch, server_readable, p) >= 0) {
 		rte_intr_instance_free(p->watch);
@@ -163,17 +161,24 @@ static const struct ivshmem_bus_ops host_ops = {
 
 /* ---- open ------------------------------------------------------------------ */
 
-static void fill_bus(struct host_priv *p, const struct ivshmem_host_args *args)
+static bool has_server(const struct ivshmem_host_args *args)
+{
+	return args->server_path[0] != '\0';
+}
+
+static void fill_bus(struct host_priv *p, const char *name,
+		     const struct ivshmem_host_args *args)
 {
 	struct ivshmem_bus_dev *bus = &p->bus;
 
 	bus->ops = &host_ops;
 	snprintf(bus->name, sizeof(bus->name), "%s",
-		 args->name != NULL ? args->name : "ivshmem-host");
+		 name != NULL ? name : "ivshmem-host");
 	bus->bar2 = ivshm_device_bar2(p->dev);
 	bus->bar2_size = ivshm_device_bar2_size(p->dev);
 	bus->id = ivshm_device_id(p->dev);
-	bus->has_interrupts = args->server_path != NULL;
+	bus->has_server = has_server(args);
+	bus->has_interrupts = bus->has_server;
 	/* Without vectors=, count what the server sends in its connect burst. */
 	if (!bus->has_interrupts)
 		bus->nb_vectors = 0;
@@ -195,23 +200,24 @@ static void guard_bar2(struct host_priv *p)
 
 	bus->bar2_unsealed = ivshmem_bar2_unsealed(ivshm_device_bar2_seals(p->dev));
 	if (bus->bar2_unsealed)
-		HOST_LOG(WARNING, "%s: BAR2 is not sealed against shrinking: a peer "
+		IVSHMEM_BUS_LOG(WARNING, "%s: BAR2 is not sealed against shrinking: a peer "
 			 "that truncates it takes this port's link down (use "
 			 "ivshmem-server's sealed memfd to prevent it)", bus->name);
 	rc = ivshmem_bar2_guard_register(bus->bar2, bus->bar2_size,
 					 ivshm_device_bar2_page_size(p->dev),
 					 &bus->bar2_guard);
 	if (rc < 0)
-		HOST_LOG(WARNING, "%s: BAR2 unguarded (%s): a peer that shrinks it "
+		IVSHMEM_BUS_LOG(WARNING, "%s: BAR2 unguarded (%s): a peer that shrinks it "
 			 "kills this process with SIGBUS", bus->name, strerror(-rc));
 }
 
-int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
+int ivshmem_bus_host_open(const char *name, const struct ivshmem_host_args *args,
 			  struct ivshmem_bus_dev **out, char *err,
 			  unsigned int errlen)
 {
 	struct ivshm_device_config cfg = {
-		.server_path = args->server_path, .shm_path = args->shm_path,
+		.server_path = has_server(args) ? args->server_path : NULL,
+		.shm_path = args->shm_path[0] != '\0' ? args->shm_path : NULL,
 		.size = args->size, .id = args->id, .create = true,
 		.vectors = IVSHM_MAX_VECTORS,
 		.wait_vectors = args->vectors != 0 ? args->vectors : 1,
@@ -224,7 +230,7 @@ int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	if (args->server_path != NULL)
+	if (has_server(args))
 		cfg.size = 0; /* the server decides the size */
 	rc = ivshm_device_open(&cfg, &p->dev, err, errlen);
 	if (rc == -ETIMEDOUT && args->vectors != 0)
@@ -235,16 +241,16 @@ int ivshmem_bus_host_open(const struct ivshmem_host_args *args,
 		free(p);
 		return rc;
 	}
-	fill_bus(p, args);
+	fill_bus(p, name, args);
 	guard_bar2(p);
-	if (args->server_path != NULL) {
+	if (has_server(args)) {
 		rc = watch_server(p, err, errlen);
 		if (rc < 0) {
 			host_close(&p->bus);
 			return rc;
 		}
 	}
-	HOST_LOG(INFO, "%s: peer %u, %" PRIu64 " bytes, %u vectors", p->bus.name,
+	IVSHMEM_BUS_LOG(INFO, "%s: peer %u, %" PRIu64 " bytes, %u vectors", p->bus.name,
 		 p->bus.id, p->bus.bar2_size, p->bus.nb_vectors);
 	*out = &p->bus;
 	return 0;

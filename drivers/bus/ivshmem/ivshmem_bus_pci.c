@@ -9,7 +9,8 @@
 #include <bus_pci_driver.h>
 #include <rte_malloc.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_bus.h"
+#include "ivshmem_bus_log.h"
 
 #define PCI_COMMAND_OFF       0x04
 #define PCI_COMMAND_MEMORY    0x2
@@ -137,25 +138,6 @@ static const char *kdrv_name(enum rte_pci_kernel_driver k)
 	}
 }
 
-/* The own peer id: IVPOSITION where a server assigned it (ivshmem-doorbell,
- * which always has MSI-X in QEMU 7.2, also under uio), else devarg id=. */
-static int pci_own_id(struct ivshmem_bus_dev *dev, const struct ivshmem_devargs *args,
-		      unsigned int msix)
-{
-	uint32_t ivposition = pci_reg_read(dev, IVSHM_REG_IVPOSITION);
-	char err[160];
-
-	if (ivshmem_devargs_pci_id(args, ivposition, msix > 0, &dev->id, err,
-				   sizeof(err)) != 0) {
-		IVSHMEM_LOG(ERR, "%s: %s", dev->name, err);
-		return -EINVAL;
-	}
-	if (msix == 0 && args->id >= 0)
-		IVSHMEM_LOG(INFO, "%s: no server (ivshmem-plain, IVPOSITION %u): own id %u "
-			    "from the id devarg", dev->name, ivposition, dev->id);
-	return 0;
-}
-
 /* The handle over BARs DPDK has mapped (at the primary's addresses in a
  * secondary); no interrupts yet. */
 static int pci_handle_new(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out)
@@ -165,7 +147,7 @@ static int pci_handle_new(struct rte_pci_device *pdev, struct ivshmem_bus_dev **
 
 	if (pdev->mem_resource[0].addr == NULL || pdev->mem_resource[0].len < IVSHM_BAR0_SIZE ||
 	    pdev->mem_resource[2].addr == NULL || pdev->mem_resource[2].len == 0) {
-		IVSHMEM_LOG(ERR, "%s: BAR0/BAR2 not mapped (bind the device to vfio-pci "
+		IVSHMEM_BUS_LOG(ERR, "%s: BAR0/BAR2 not mapped (bind the device to vfio-pci "
 			    "or uio_pci_generic)", pdev->device.name);
 		return -ENODEV;
 	}
@@ -193,8 +175,7 @@ int ivshmem_bus_pci_open_secondary(struct rte_pci_device *pdev,
 	return pci_handle_new(pdev, out);
 }
 
-int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devargs *args,
-			 struct ivshmem_bus_dev **out)
+int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **out)
 {
 	struct ivshmem_bus_dev *dev;
 	unsigned int vectors;
@@ -203,18 +184,19 @@ int ivshmem_bus_pci_open(struct rte_pci_device *pdev, const struct ivshmem_devar
 	if (rc != 0)
 		return rc;
 	vectors = msix_vectors(pdev);
-	if (pci_own_id(dev, args, vectors) != 0) {
-		rte_free(dev->priv);
-		return -EINVAL;
-	}
+	/* ivshmem-doorbell has MSI-X in QEMU (also under uio): a server
+	 * assigned IVPOSITION. ivshmem-plain has neither: the id is the
+	 * caller's choice (see ivshmem_bus_dev.has_server). */
+	dev->has_server = vectors > 0;
+	dev->id = (uint16_t)pci_reg_read(dev, IVSHM_REG_IVPOSITION);
 	if (pdev->kdrv == RTE_PCI_KDRV_VFIO && vectors > 0) {
 		if (enable_bus_master(pdev) != 0)
-			IVSHMEM_LOG(WARNING, "%s: cannot set Bus Master Enable: MSI-X may be lost",
+			IVSHMEM_BUS_LOG(WARNING, "%s: cannot set Bus Master Enable: MSI-X may be lost",
 				    dev->name);
 		dev->nb_vectors = vectors;
 		dev->has_interrupts = true;
 	} else {
-		IVSHMEM_LOG(NOTICE, "%s: no doorbell interrupts (%s, %u MSI-X vectors): "
+		IVSHMEM_BUS_LOG(NOTICE, "%s: no doorbell interrupts (%s, %u MSI-X vectors): "
 			    "polling only", dev->name, kdrv_name(pdev->kdrv), vectors);
 	}
 	*out = dev;

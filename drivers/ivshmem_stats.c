@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Statistics of net_ivshmem: the basic stats and the xstats, summed from
+ * the per-queue counters the bursts keep (no atomics on the data path: a
+ * queue is polled by one lcore).
+ */
+#include <string.h>
+
+#include <ethdev_driver.h>
+
+#include "ivshmem_pmd.h"
+
+int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	uint64_t bad;
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q;
+	uint16_t c;
+
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
+		st->ipackets += rxq->ipackets;
+		st->ibytes += rxq->ibytes;
+		/* A bad descriptor is an error (ierrors), counted once: imissed
+		 * gets the other drops (no mbuf for a segment, lost region). */
+		for (bad = 0, c = 0; c < rxq->nb_ch; c++)
+			bad += rxq->ch[c].err.bad_desc;
+		bad += rxq->over_mtu; /* errors too, not misses */
+		st->ierrors += bad;
+		st->imissed += rxq->dropped > bad ? rxq->dropped - bad : 0;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = rxq->ipackets;
+			st->q_ibytes[q] = rxq->ibytes;
+		}
+		st->rx_nombuf += rxq->nombuf_mbufs;
+	}
+	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
+		st->opackets += txq->opackets;
+		st->obytes += txq->obytes;
+		st->oerrors += txq->too_big + txq->bad_mbuf;
+		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = txq->opackets;
+			st->q_obytes[q] = txq->obytes;
+		}
+	}
+	return 0;
+}
+
+int ivshmem_stats_reset(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q, c;
+
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
+		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
+		rxq->nombuf_mbufs = rxq->over_mtu = 0;
+		for (c = 0; c < rxq->nb_ch; c++)
+			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
+	}
+	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
+		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
+		txq->too_big = txq->bad_mbuf = txq->doorbells = 0;
+		txq->doorbells_deferred = 0;
+		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
+	}
+	__atomic_store_n(&pmd->doorbells_late, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
+enum xstat_id {
+	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
+	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
+	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
+	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
+};
+
+static const char *const xstat_names[XS_COUNT] = {
+	[XS_RX_BAD_DESC] = "rx_bad_descriptor",
+	[XS_RX_BAD_INDEX] = "rx_bad_index",
+	[XS_RX_RESYNCS] = "rx_peer_restarts",
+	[XS_RX_NOMBUF_BURSTS] = "rx_no_mbuf_bursts",
+	[XS_RX_DROPPED] = "rx_dropped",
+	[XS_RX_OVER_MTU] = "rx_over_mtu",
+	[XS_TX_RING_FULL] = "tx_ring_full",
+	[XS_TX_PEER_DOWN] = "tx_peer_down",
+	[XS_TX_TOO_BIG] = "tx_too_big",
+	[XS_TX_BAD_MBUF] = "tx_bad_mbuf",
+	[XS_TX_BAD_INDEX] = "tx_bad_index",
+	[XS_TX_DOORBELLS] = "tx_doorbells",
+	[XS_TX_DOORBELLS_DEFERRED] = "tx_doorbells_deferred", /* rode on a held one */
+	[XS_LINK_CHANGES] = "link_changes",
+	[XS_REGION_UNSEALED] = "region_unsealed",     /* 1: a peer can shrink BAR2 */
+	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
+};
+
+static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
+{
+	const struct ivshmem_bus_dev *bus = dev->process_private;
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
+	uint16_t q, c;
+
+	memset(v, 0, sizeof(uint64_t) * XS_COUNT);
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
+		for (c = 0; c < rxq->nb_ch; c++) {
+			v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
+			v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
+			v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
+		}
+		v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
+		v[XS_RX_DROPPED] += rxq->dropped;
+		v[XS_RX_OVER_MTU] += rxq->over_mtu;
+	}
+	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
+		/* split at Tx time (count_refused) */
+		v[XS_TX_RING_FULL] += txq->ring_full;
+		v[XS_TX_PEER_DOWN] += txq->peer_down;
+		v[XS_TX_TOO_BIG] += txq->too_big;
+		v[XS_TX_BAD_MBUF] += txq->bad_mbuf;
+		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
+		v[XS_TX_DOORBELLS] += txq->doorbells;
+		v[XS_TX_DOORBELLS_DEFERRED] += txq->doorbells_deferred;
+	}
+	v[XS_TX_DOORBELLS] += __atomic_load_n(&pmd->doorbells_late, __ATOMIC_RELAXED);
+	v[XS_LINK_CHANGES] = pmd->link_changes;
+	/* this process's mapping: pmd->bus is the primary's private object */
+	v[XS_REGION_UNSEALED] = bus != NULL && bus->bar2_unsealed;
+	v[XS_REGION_TRUNCATED] = ivshmem_bar2_guard_faults(bus != NULL ? bus->bar2_guard : NULL);
+}
+
+int ivshmem_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n)
+{
+	uint64_t v[XS_COUNT];
+	unsigned int i;
+
+	if (xs == NULL || n < XS_COUNT)
+		return XS_COUNT;
+	xstats_collect(dev, v);
+	for (i = 0; i < XS_COUNT; i++) {
+		xs[i].id = i;
+		xs[i].value = v[i];
+	}
+	return XS_COUNT;
+}
+
+int ivshmem_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	RTE_SET_USED(dev);
+	if (names == NULL || n < XS_COUNT)
+		return XS_COUNT;
+	for (i = 0; i < XS_COUNT; i++)
+		strlcpy(names[i].name, xstat_names[i], sizeof(names[i].name));
+	return XS_COUNT;
+}
