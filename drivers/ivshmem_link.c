@@ -126,22 +126,20 @@ static void link_tick(void *arg)
 	else
 		why = peer_down_reason(pmd, rte_get_timer_cycles());
 	up = why == NULL;
-	if (up != __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
-		pmd->link_changes++;
-		IVSHMEM_LOG(INFO, "%s: link %s (peer %u%s%s)", pmd->bus->name,
-			    up ? "up" : "down", pmd->peer, up ? "" : ": ",
-			    up ? "" : why);
-		ivshmem_link_update(dev, 0);
-		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
-		/* The application may have closed the port from its callback:
-		 * then pmd is freed and the tick must not come back. dev is an
-		 * entry of rte_eth_devices[], safe to look at. */
-		if (dev->state != RTE_ETH_DEV_ATTACHED || dev->data == NULL ||
-		    dev->data->dev_private != pmd || pmd->bus == NULL)
-			return;
-	}
+	/* Re-armed before the callbacks: an application that closes the port
+	 * from its LSC callback cancels this very alarm (ivshmem_link_stop).
+	 * A check after the callback could not tell our port from one created
+	 * again in the same slot with its private data at the same address. */
 	rte_eal_alarm_set(IVSHMEM_HEARTBEAT_US, link_tick, dev);
+	if (up == __atomic_load_n(&pmd->link_up, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
+	pmd->link_changes++;
+	IVSHMEM_LOG(INFO, "%s: link %s (peer %u%s%s)", pmd->bus->name,
+		    up ? "up" : "down", pmd->peer, up ? "" : ": ", up ? "" : why);
+	ivshmem_link_update(dev, 0);
+	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+	/* pmd may be freed here: nothing after the callbacks */
 }
 
 void ivshmem_link_start(struct rte_eth_dev *dev)

@@ -67,6 +67,14 @@ static bool rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp,
 	return false;
 }
 
+/* Queue rxq as set up can take frames of this MTU (configure may have
+ * dropped SCATTER since). */
+static bool rxq_fits(struct rte_eth_dev *dev, const struct ivshmem_rxq *rxq, uint16_t mtu)
+{
+	return rx_frame_fits(dev, rxq->mp, (uint32_t)mtu + RTE_ETHER_HDR_LEN,
+			     rxq->queue_offloads);
+}
+
 static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 				  unsigned int socket, const struct rte_eth_rxconf *conf,
 			  struct rte_mempool *mp)
@@ -96,6 +104,7 @@ static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 	rxq->queue_id = qid;
 	rxq->parse_ptypes = !pmd->ptypes_off;
 	rxq->max_frame = ivshmem_rx_max_frame(dev->data->mtu);
+	rxq->queue_offloads = conf != NULL ? conf->offloads : 0;
 	rxq->cksum_offloads = (dev->data->dev_conf.rxmode.offloads |
 			       (conf != NULL ? conf->offloads : 0)) & IVSHMEM_RX_CKSUM_OFFLOADS;
 	/* channels are mapped at dev_start, from the final queue count */
@@ -189,6 +198,8 @@ static int ivshmem_dev_start(struct rte_eth_dev *dev)
 			IVSHMEM_LOG(ERR, "%s: Rx queue %u was not set up", pmd->bus->name, q);
 			return -EINVAL;
 		}
+		if (!rxq_fits(dev, dev->data->rx_queues[q], dev->data->mtu))
+			return -EINVAL;
 		rc = rxq_map_channels(pmd, dev->data->rx_queues[q], q,
 				      dev->data->nb_rx_queues);
 		if (rc != 0)
@@ -303,8 +314,7 @@ static int ivshmem_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 	}
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		if (dev->data->rx_queues[q] != NULL &&
-		    !rx_frame_fits(dev, ((struct ivshmem_rxq *)dev->data->rx_queues[q])->mp,
-				   (uint32_t)mtu + RTE_ETHER_HDR_LEN, 0))
+		    !rxq_fits(dev, dev->data->rx_queues[q], mtu))
 			return -EINVAL;
 	for (q = 0; q < dev->data->nb_rx_queues; q++) /* also while started */
 		if (dev->data->rx_queues[q] != NULL)

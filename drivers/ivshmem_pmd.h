@@ -51,6 +51,7 @@ struct ivshmem_rxq {
 	uint64_t dropped;       /* bad descriptors + segments we could not get */
 	bool parse_ptypes;      /* fill packet_type (off after set_ptypes(0)) */
 	uint64_t cksum_offloads; /* Rx checksum offloads enabled (software) */
+	uint64_t queue_offloads; /* the queue's own, from rx_queue_setup */
 	uint32_t max_frame;     /* MTU + Ethernet header + one VLAN tag */
 	uint64_t over_mtu;      /* dropped: longer than max_frame */
 } __rte_cache_aligned;

@@ -153,18 +153,19 @@ static __rte_noinline void rx_cksum(struct rte_mbuf *m, bool typed, uint64_t off
 	m->ol_flags |= ivshmem_rx_cksum_flags(m, ptype, offloads);
 }
 
-/* The pool cannot give n mbufs at once: take what it can (halving), so a
- * queue short of mbufs still makes progress; what we cannot take stays in
- * the ring (the producer sees backpressure). Returns how many we got. */
+/* The pool cannot give n mbufs at once: take what it has (then halving,
+ * if other lcores took some meanwhile), so a queue short of mbufs still
+ * makes progress; what we cannot take stays in the ring (the producer sees
+ * backpressure). Returns how many we got. */
 static __rte_noinline uint32_t alloc_fewer(struct ivshmem_rxq *rxq,
 					   struct rte_mbuf **bufs, uint32_t n)
 {
-	uint32_t want = n;
+	uint32_t want = n, avail = rte_mempool_avail_count(rxq->mp);
 
 	rxq->nombuf++;
-	do
+	n = avail < n ? avail : n / 2;
+	while (n > 0 && rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0)
 		n /= 2;
-	while (n > 0 && rte_pktmbuf_alloc_bulk(rxq->mp, bufs, n) != 0);
 	rxq->nombuf_mbufs += want - n; /* per queue: no shared line on Rx */
 	return n;
 }

@@ -3,6 +3,7 @@
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
 # Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
 #            rx-intr poll-no-doorbells bad-devargs no-server install
+#            pmd-CASE (a case of pmd-checks.c: this process is the peer)
 #            requeue (Rx queues reconfigured without a new setup still
 #            serve every channel)
 set -uo pipefail
@@ -175,6 +176,19 @@ install)
     -i --total-num-mbufs 2048 >"$work/testpmd.log" 2>&1 <<<$'show port info 0\nquit'
   grep -q 'Driver name: net_ivshmem' "$work/testpmd.log" || fail "testpmd did not drive the installed PMD"
   echo "installed: $so ($(grep -c '"name"' "$work/pmdinfo.log") drivers), testpmd: $(grep -o 'Driver name: .*' "$work/testpmd.log")"
+  ;;
+pmd-*)
+  # pmd-checks hot-plugs the port itself; the shm file is cleaned up with $tag*
+  case_args=()
+  if [ "$scenario" = pmd-intr-queues ]; then
+    start_server 64
+    case_args=("server=$sock,vectors=64,queues=64,ring_size=2,buf_size=128")
+  fi
+  # shellcheck disable=SC2046
+  timeout 60 "${sys_env[@]}" "$BUILD/tests/dpdk/pmd-checks" $(eal ck) -- \
+    "/dev/shm/$tag-ck" "${scenario#pmd-}" "${case_args[@]}" >"$work/ck.log" 2>&1; rc=$?
+  grep -v '^EAL\|^TELEMETRY' "$work/ck.log"
+  [ $rc -eq 0 ] && grep -q '^PASS' "$work/ck.log" || fail "pmd-checks ${scenario#pmd-} exited $rc"
   ;;
 *) echo "unknown scenario $scenario"; exit 2 ;;
 esac

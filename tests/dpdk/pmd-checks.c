@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * pmd-checks: drives net_ivshmem (loaded with -d, real DPDK) through the
+ * ethdev API while this process plays the peer itself, through
+ * lib/ring_over_shm on its own mapping of the same shm file. So a case can
+ * publish exactly the descriptors it needs (bad ones too), act as a consumer
+ * that misuses its wake-up flag, and read the peer table.
+ * Usage: pmd-checks <EAL args> -- SHM_FILE CASE [VDEV_ARGS]
+ * Prints one line per failed check and PASS or FAIL at the end.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "ring_over_shm.h"
+
+#define SHM_SIZE (4u << 20)
+#define VDEV "net_ivshmem_ck0"
+#define PEER_ID 1 /* the PMD is peer 0 */
+
+static const char *shm_path;
+static int failures;
+
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		printf("CHECK FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		failures++; \
+	} \
+} while (0)
+#define CHECK_EQ(a, b) do { \
+	uint64_t a_ = (uint64_t)(a), b_ = (uint64_t)(b); \
+	if (a_ != b_) { \
+		printf("CHECK FAILED %s:%d: %s == %s (%" PRIu64 " != %" PRIu64 ")\n", \
+		       __FILE__, __LINE__, #a, #b, a_, b_); \
+		failures++; \
+	} \
+} while (0)
+
+/* ---- allocation failure injection ----------------------------------------
+ * The one test double here: rte_zmalloc cannot be made to fail on demand,
+ * so this executable exports its own, which the PMD's calls resolve to, and
+ * fails the MAC address allocation (6 bytes) while armed. */
+static bool fail_mac_alloc;
+
+void *rte_zmalloc(const char *type, size_t size, unsigned int align);
+void *rte_zmalloc(const char *type, size_t size, unsigned int align)
+{
+	static void *(*real)(const char *, size_t, unsigned int);
+
+	if (fail_mac_alloc && size == RTE_ETHER_ADDR_LEN)
+		return NULL;
+	if (real == NULL)
+		*(void **)&real = dlsym(RTLD_NEXT, "rte_zmalloc");
+	return real(type, size, align);
+}
+
+/* ---- the port ------------------------------------------------------------ */
+
+static uint16_t port_probe(const char *extra)
+{
+	char args[512];
+	uint16_t port = RTE_MAX_ETHPORTS;
+
+	snprintf(args, sizeof(args), "shm=%s,size=4M,id=0%s", shm_path, extra);
+	if (rte_vdev_init(VDEV, args) != 0 ||
+	    rte_eth_dev_get_port_by_name(VDEV, &port) != 0) {
+		printf("cannot probe " VDEV ",%s\n", args);
+		exit(2);
+	}
+	return port;
+}
+
+static struct rte_mempool *pool(const char *name, unsigned int n, uint16_t data_room)
+{
+	struct rte_mempool *mp = rte_pktmbuf_pool_create(name, n, 0, 0, data_room,
+							  rte_socket_id());
+
+	if (mp == NULL) {
+		printf("cannot create pool %s\n", name);
+		exit(2);
+	}
+	return mp;
+}
+
+static int configure(uint16_t port, uint16_t nb_rx, uint16_t nb_tx, uint64_t rx_offloads)
+{
+	struct rte_eth_conf conf = { .rxmode.offloads = rx_offloads };
+
+	return rte_eth_dev_configure(port, nb_rx, nb_tx, &conf);
+}
+
+static int rxq_setup(uint16_t port, uint16_t q, struct rte_mempool *mp)
+{
+	return rte_eth_rx_queue_setup(port, q, 0, rte_socket_id(), NULL, mp);
+}
+
+/* Configures nb_rx Rx queues over mp and one Tx queue, and starts. */
+static void port_start(uint16_t port, uint16_t nb_rx, struct rte_mempool *mp,
+		       uint64_t rx_offloads)
+{
+	uint16_t q;
+	int rc = configure(port, nb_rx, 1, rx_offloads);
+
+	for (q = 0; rc == 0 && q < nb_rx; q++)
+		rc = rxq_setup(port, q, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(port);
+	if (rc != 0) {
+		printf("port %u setup failed: %s\n", port, rte_strerror(-rc));
+		exit(2);
+	}
+}
+
+static uint64_t xstat(uint16_t port, const char *name)
+{
+	uint64_t id, v;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0 ||
+	    rte_eth_xstats_get_by_id(port, &id, &v, 1) != 1) {
+		printf("xstat %s missing\n", name);
+		failures++;
+		return UINT64_MAX;
+	}
+	return v;
+}
+
+static struct rte_eth_stats stats(uint16_t port)
+{
+	struct rte_eth_stats st;
+
+	memset(&st, 0, sizeof(st));
+	rte_eth_stats_get(port, &st);
+	return st;
+}
+
+static uint64_t now_us(void)
+{
+	return rte_get_timer_cycles() * 1000000 / rte_get_timer_hz();
+}
+
+/* ---- the peer: this process, through lib/ring_over_shm ------------------- */
+
+struct peer {
+	uint8_t *base;
+	struct ivshm_region r;
+	struct ivshm_tx tx[IVSHM_MAX_QUEUES]; /* to the PMD */
+	struct ivshm_rx rx;                   /* from the PMD, queue 0 */
+};
+
+static void peer_map(struct peer *p)
+{
+	int fd = open(shm_path, O_RDWR);
+
+	memset(p, 0, sizeof(*p));
+	p->base = fd < 0 ? MAP_FAILED :
+		  mmap(NULL, SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (p->base == MAP_FAILED) {
+		printf("cannot map %s\n", shm_path);
+		exit(2);
+	}
+}
+
+/* Attaches as peer 1 and opens Tx channels 0..nb_tx-1 and Rx channel 0. */
+static void peer_attach(struct peer *p, uint16_t nb_tx)
+{
+	uint16_t q;
+	int rc = ivshm_region_attach(&p->r, p->base, SHM_SIZE, PEER_ID, NULL, 0);
+
+	for (q = 0; rc == IVSHM_OK && q < nb_tx; q++)
+		rc = ivshm_tx_open(&p->tx[q], &p->r, 0, q);
+	if (rc == IVSHM_OK)
+		rc = ivshm_rx_open(&p->rx, &p->r, 0, 0);
+	if (rc != IVSHM_OK) {
+		printf("peer attach: %s\n", ivshm_strerror(rc));
+		exit(2);
+	}
+}
+
+/* The usual start of a case: a port on a fresh region, started with one
+ * queue each way over mp, and this process attached as its peer. */
+static uint16_t started_port(struct peer *p, struct rte_mempool *mp)
+{
+	uint16_t port = port_probe("");
+
+	peer_map(p);
+	peer_attach(p, 1);
+	port_start(port, 1, mp, 0);
+	return port;
+}
+
+/* Byte i of frame `tag`: the receiver can tell frames and channels apart. */
+static uint8_t frame_byte(uint32_t tag, uint32_t i)
+{
+	return (uint8_t)(tag * 29u + i * 3u + (i >> 8));
+}
+
+/* Publishes n frames of len bytes on channel q, tags tag, tag+1, ... */
+static uint32_t peer_send(struct peer *p, uint16_t q, uint32_t n, uint32_t len, uint32_t tag)
+{
+	static uint8_t data[IVSHM_MAX_FRAME_LEN];
+	struct ivshm_pkt pkt = { data, len };
+	uint32_t k, i, sent = 0;
+	bool bell;
+
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < len; i++)
+			data[i] = frame_byte(tag + k, i);
+		sent += ivshm_tx_burst(&p->tx[q], &pkt, 1, &bell);
+	}
+	return sent;
+}
+
+static bool frame_ok(struct rte_mbuf *m, uint32_t len, uint32_t tag)
+{
+	static uint8_t tmp[IVSHM_MAX_FRAME_LEN];
+	const uint8_t *d;
+	uint32_t i;
+
+	if (m->pkt_len != len)
+		return false;
+	d = rte_pktmbuf_read(m, 0, len, tmp);
+	for (i = 0; d != NULL && i < len; i++)
+		if (d[i] != frame_byte(tag, i))
+			return false;
+	return d != NULL;
+}
+
+/* Receives on queue q until `want` mbufs arrived or 1 s passed. */
+static uint16_t rx_wait(uint16_t port, uint16_t q, struct rte_mbuf **bufs, uint16_t want)
+{
+	uint64_t end = now_us() + 1000000;
+	uint16_t got = 0;
+
+	while (got < want && now_us() < end)
+		got += rte_eth_rx_burst(port, q, bufs + got, want - got);
+	return got;
+}
+
+/* ---- item 4: Rx channels follow the final queue count --------------------- */
+
+/* Sends 10 frames on each of channels 0 (64 bytes) and 1 (65 bytes), polls
+ * queues 0..nb_rx-1 in turn, and counts per queue the frames of each
+ * channel. */
+static void remap_round(uint16_t port, struct peer *p, uint16_t nb_rx,
+			unsigned int got[2][2])
+{
+	struct rte_mbuf *bufs[32];
+	uint64_t end = now_us() + 1000000;
+	unsigned int total = 0;
+	uint16_t q, n, i;
+
+	memset(got, 0, sizeof(unsigned int) * 4);
+	CHECK_EQ(peer_send(p, 0, 10, 64, 0), 10);
+	CHECK_EQ(peer_send(p, 1, 10, 65, 0), 10);
+	while (total < 20 && now_us() < end) {
+		for (q = 0; q < nb_rx; q++) {
+			n = rte_eth_rx_burst(port, q, bufs, 32);
+			for (i = 0; i < n; i++)
+				got[q][bufs[i]->pkt_len == 65]++;
+			rte_pktmbuf_free_bulk(bufs, n);
+			total += n;
+		}
+	}
+	CHECK_EQ(total, 20);
+}
+
+static void case_rx_remap(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port = port_probe(",queues=2,ring_size=256");
+	unsigned int got[2][2];
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 2);
+	/* grow: queue 0 set up while the port had one Rx queue, queue 1 added */
+	port_start(port, 1, mp, 0);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(configure(port, 2, 1, 0), 0);
+	CHECK_EQ(rxq_setup(port, 1, mp), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	remap_round(port, &p, 2, got);
+	printf("grow: queue 0 got %u+%u, queue 1 got %u+%u (channel 0 + channel 1)\n",
+	       got[0][0], got[0][1], got[1][0], got[1][1]);
+	CHECK(got[0][0] == 10 && got[0][1] == 0); /* channel 0 only */
+	CHECK(got[1][0] == 0 && got[1][1] == 10); /* channel 1 only */
+	/* shrink: queue 0 set up while the port had two Rx queues, then one */
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rxq_setup(port, 0, mp), 0);
+	CHECK_EQ(configure(port, 1, 1, 0), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	remap_round(port, &p, 1, got);
+	printf("shrink: queue 0 got %u+%u\n", got[0][0], got[0][1]);
+	CHECK(got[0][0] == 10 && got[0][1] == 10); /* no channel orphaned */
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* ---- item 6: frames fit the mbufs without SCATTER; over-MTU frames drop --- */
+
+/* Receives one frame per entry of lens[] sent by the peer (tags 0..), and
+ * checks the ones that must arrive: len <= max_frame. */
+static void mtu_round(uint16_t port, struct peer *p, const uint32_t *lens,
+		      unsigned int n, uint32_t max_frame, uint16_t max_segs)
+{
+	struct rte_mbuf *bufs[8];
+	unsigned int k, want = 0, got, i = 0;
+
+	for (k = 0; k < n; k++) {
+		CHECK_EQ(peer_send(p, 0, 1, lens[k], k), 1);
+		want += lens[k] <= max_frame;
+	}
+	got = rx_wait(port, 0, bufs, (uint16_t)want);
+	CHECK_EQ(got, want);
+	for (k = 0; k < n && i < got; k++) {
+		if (lens[k] > max_frame)
+			continue;
+		CHECK(frame_ok(bufs[i], lens[k], k));
+		CHECK(bufs[i]->nb_segs <= max_segs);
+		i++;
+	}
+	rte_pktmbuf_free_bulk(bufs, got);
+	CHECK_EQ(rte_eth_rx_burst(port, 0, bufs, 8), 0);
+}
+
+static void case_rx_mtu(void)
+{
+	/* 1024 data bytes per mbuf; and none at all */
+	struct rte_mempool *small = pool("small", 255, RTE_PKTMBUF_HEADROOM + 1024);
+	struct rte_mempool *none = pool("none", 255, RTE_PKTMBUF_HEADROOM);
+	const uint32_t lens[] = { 1400, 1518, 1519, 60, 2048 };
+	const uint32_t lens_1000[] = { 1018, 1019, 64 };
+	uint16_t port = port_probe("");
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	/* MTU 1500 (default): a 1518-byte frame (one VLAN tag) needs 2 mbufs */
+	CHECK_EQ(configure(port, 1, 1, 0), 0);
+	CHECK(rxq_setup(port, 0, small) < 0);
+	CHECK_EQ(configure(port, 1, 1, RTE_ETH_RX_OFFLOAD_SCATTER), 0);
+	CHECK(rxq_setup(port, 0, none) < 0); /* no room, not even chained */
+	CHECK_EQ(rxq_setup(port, 0, small), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	mtu_round(port, &p, lens, RTE_DIM(lens), 1518, 2);
+	CHECK_EQ(xstat(port, "rx_over_mtu"), 2);
+	CHECK_EQ(stats(port).ierrors, 2);
+	CHECK_EQ(stats(port).imissed, 0);
+	CHECK_EQ(stats(port).ipackets, 3);
+	/* without SCATTER the queue set up above no longer fits MTU 1500 */
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(configure(port, 1, 1, 0), 0);
+	CHECK(rte_eth_dev_start(port) < 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(port, 1000), 0); /* 1018 fits 1024 */
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	mtu_round(port, &p, lens_1000, RTE_DIM(lens_1000), 1018, 1);
+	CHECK_EQ(xstat(port, "rx_over_mtu"), 3);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK(rte_eth_dev_set_mtu(port, 1500) < 0);
+	rte_eth_dev_close(port);
+}
+
+/* ---- item 7: removing a started port marks it LEFT ------------------------ */
+
+static uint32_t peer_state(struct peer *p, uint16_t id)
+{
+	struct ivshm_peer_view v;
+
+	return ivshm_peer_read(&p->r, id, &v) == IVSHM_OK ? v.state : UINT32_MAX;
+}
+
+static void case_remove_started(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port;
+	struct rte_eth_dev_info info;
+	struct peer p;
+
+	port = started_port(&p, mp);
+	CHECK_EQ(peer_state(&p, 0), IVSHM_PEER_UP);
+	CHECK_EQ(rte_eth_dev_info_get(port, &info), 0);
+	CHECK_EQ(rte_dev_remove(info.device), 0);
+	CHECK_EQ(peer_state(&p, 0), IVSHM_PEER_LEFT);
+	CHECK(!rte_eth_dev_is_valid_port(port));
+}
+
+static void case_cleanup_started(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	struct peer p;
+
+	started_port(&p, mp);
+	CHECK_EQ(peer_state(&p, 0), IVSHM_PEER_UP);
+	CHECK_EQ(rte_eal_cleanup(), 0);
+	/* our own mapping of the file outlives EAL */
+	CHECK_EQ(peer_state(&p, 0), IVSHM_PEER_LEFT);
+}
+
+/* ---- item 8: one doorbell per arming, a limit for a peer that keeps asking */
+
+static void tx_one(uint16_t port, struct rte_mempool *mp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+
+	if (m == NULL || rte_pktmbuf_append(m, 64) == NULL) {
+		printf("no mbuf\n");
+		exit(2);
+	}
+	memset(rte_pktmbuf_mtod(m, void *), 0x5a, 64);
+	if (rte_eth_tx_burst(port, 0, &m, 1) != 1) {
+		rte_pktmbuf_free(m);
+		failures++;
+	}
+}
+
+/* The peer consumes what the PMD sent (one frame) so the ring never fills. */
+static void peer_drain(struct peer *p)
+{
+	uint8_t data[64];
+	struct ivshm_pkt pkt = { data, 0 };
+
+	CHECK_EQ(ivshm_rx_burst(&p->rx, &pkt, 1, sizeof(data)), 1);
+}
+
+static void case_doorbells(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port;
+	uint64_t t0, elapsed_us, rung, deadline, bound;
+	const unsigned int requests = 2000;
+	struct peer p;
+	unsigned int k;
+
+	port = started_port(&p, mp);
+	/* a consumer that arms once and then never disarms: one doorbell */
+	CHECK(ivshm_rx_sync(&p.rx));
+	CHECK(ivshm_rx_arm(&p.rx));
+	for (k = 0; k < 100; k++) {
+		tx_one(port, mp);
+		peer_drain(&p);
+	}
+	CHECK_EQ(xstat(port, "tx_doorbells"), 1);
+	CHECK_EQ(xstat(port, "tx_doorbells_deferred"), 0);
+	if (failures != 0)
+		return;
+	/* a consumer that asks again after every burst: rate-limited, and what
+	 * is held back is either rung later or folded into one that is */
+	t0 = now_us();
+	for (k = 0; k < requests; k++) {
+		atomic_store(&p.rx.ctl->need_wakeup, 1);
+		tx_one(port, mp);
+		peer_drain(&p);
+	}
+	elapsed_us = now_us() - t0;
+	deadline = now_us() + 1000000;
+	do {
+		rung = xstat(port, "tx_doorbells") - 1;
+	} while (rung + xstat(port, "tx_doorbells_deferred") != requests &&
+		 now_us() < deadline);
+	/* at most a burst of 32, then one per 20 us (and one held back) */
+	bound = 32 + elapsed_us / 20 + 1;
+	printf("%u requests in %" PRIu64 " us: %" PRIu64 " doorbells (bound %" PRIu64
+	       "), %" PRIu64 " deferred\n", requests, elapsed_us, rung, bound,
+	       xstat(port, "tx_doorbells_deferred"));
+	CHECK_EQ(rung + xstat(port, "tx_doorbells_deferred"), requests);
+	CHECK(rung <= bound);
+	CHECK(rung >= 1);
+	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 0); /* consumed */
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* ---- item 9 ---------------------------------------------------------------- */
+
+/* A short mempool gives what it has: those frames are received now. */
+static void case_rx_partial_alloc(void)
+{
+	struct rte_mempool *mp = pool("mp", 64, RTE_MBUF_DEFAULT_BUF_SIZE);
+	struct rte_mbuf *held[64], *bufs[32];
+	uint16_t port;
+	unsigned int nheld = 0, got, k;
+	struct peer p;
+
+	port = started_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 32, 64, 0), 32);
+	while (rte_mempool_avail_count(mp) > 10)
+		held[nheld++] = rte_pktmbuf_alloc(mp);
+	got = rte_eth_rx_burst(port, 0, bufs, 32);
+	CHECK_EQ(got, 10);
+	for (k = 0; k < got; k++)
+		CHECK(frame_ok(bufs[k], 64, k));
+	rte_pktmbuf_free_bulk(held, nheld);
+	rte_pktmbuf_free_bulk(bufs, got);
+	got = rx_wait(port, 0, bufs, 22);
+	CHECK_EQ(got, 22);
+	for (k = 0; k < got; k++)
+		CHECK(frame_ok(bufs[k], 64, 10 + k));
+	rte_pktmbuf_free_bulk(bufs, got);
+	CHECK_EQ(stats(port).ipackets, 32);
+	CHECK_EQ(stats(port).rx_nombuf, 22);
+	CHECK_EQ(stats(port).imissed, 0);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* An mbuf chain of the given segment lengths, pkt_len and nb_segs as given;
+ * byte i of the frame is frame_byte(tag, i). */
+static struct rte_mbuf *chain(struct rte_mempool *mp, const uint16_t *seg_len,
+			      unsigned int nsegs, uint32_t pkt_len, uint16_t nb_segs,
+			      uint32_t tag)
+{
+	struct rte_mbuf *head = NULL, *prev = NULL, *m;
+	uint32_t off = 0, i;
+	unsigned int s;
+
+	for (s = 0; s < nsegs; s++) {
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL) {
+			printf("no mbuf\n");
+			exit(2);
+		}
+		for (i = 0; i < seg_len[s]; i++)
+			rte_pktmbuf_mtod(m, uint8_t *)[i] = frame_byte(tag, off + i);
+		m->data_len = seg_len[s];
+		off += seg_len[s];
+		if (head == NULL)
+			head = m;
+		else
+			prev->next = m;
+		prev = m;
+	}
+	head->pkt_len = pkt_len;
+	head->nb_segs = nb_segs;
+	return head;
+}
+
+/* Mbufs whose segment lengths do not add up are dropped, never copied past
+ * the slot. */
+static void case_tx_bad_chain(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	const uint16_t big[] = { 1500, 1500 }, one[] = { 100 }, halves[] = { 50, 50 },
+		       good[] = { 60, 40 };
+	uint8_t data[2][2048];
+	struct ivshm_pkt pkts[2] = { { data[0], 0 }, { data[1], 0 } };
+	uint16_t port;
+	struct rte_mbuf *m[5];
+	struct peer p;
+	uint32_t i;
+
+	port = started_port(&p, mp);
+	m[0] = chain(mp, one, 1, 100, 1, 1);       /* good */
+	m[1] = chain(mp, big, 2, 100, 2, 2);       /* 3000 bytes claim 100 */
+	m[2] = chain(mp, one, 1, 200, 1, 3);       /* 100 bytes claim 200 */
+	m[3] = chain(mp, halves, 2, 100, 1, 4);    /* longer than nb_segs */
+	m[4] = chain(mp, good, 2, 100, 2, 5);      /* good, two segments */
+	CHECK_EQ(rte_eth_tx_burst(port, 0, m, 5), 5);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 2, sizeof(data[0])), 2);
+	CHECK_EQ(pkts[0].len, 100);
+	CHECK_EQ(pkts[1].len, 100);
+	for (i = 0; i < 100; i++) {
+		CHECK_EQ(data[0][i], frame_byte(1, i));
+		CHECK_EQ(data[1][i], frame_byte(5, i));
+		if (failures)
+			break;
+	}
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0);
+	CHECK_EQ(xstat(port, "tx_bad_mbuf"), 3);
+	CHECK_EQ(stats(port).oerrors, 3);
+	CHECK_EQ(stats(port).opackets, 2);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* A bad descriptor is an error (ierrors), counted once, not a miss. */
+static void case_rx_bad_desc(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port;
+	struct rte_mbuf *bufs[4];
+	struct peer p;
+
+	port = started_port(&p, mp);
+	memset(ivshm_tx_buf(&p.tx[0], 1), 7, 64);
+	ivshm_tx_set(&p.tx[0], 0, 0); /* length 0: invalid */
+	ivshm_tx_set(&p.tx[0], 1, 64);
+	ivshm_tx_publish(&p.tx[0], 2);
+	CHECK_EQ(rx_wait(port, 0, bufs, 1), 1);
+	rte_pktmbuf_free_bulk(bufs, 1);
+	CHECK_EQ(rte_eth_rx_burst(port, 0, bufs, 4), 0);
+	CHECK_EQ(stats(port).ipackets, 1);
+	CHECK_EQ(stats(port).ierrors, 1);
+	CHECK_EQ(stats(port).imissed, 0);
+	CHECK_EQ(xstat(port, "rx_bad_descriptor"), 1);
+	CHECK_EQ(xstat(port, "rx_dropped"), 1); /* every reason (nic-guide) */
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+static bool link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
+/* Heartbeats as peer 1 until the port's link is up (2 s at most). */
+static bool peer_bring_link_up(struct peer *p, uint16_t port)
+{
+	uint64_t end = now_us() + 2000000;
+
+	while (!link_up(port) && now_us() < end) {
+		ivshm_region_heartbeat(&p->r);
+		rte_delay_us_sleep(2000);
+	}
+	return link_up(port);
+}
+
+/* Sends n frames in bursts of 32 without retrying; returns how many were
+ * refused. */
+static unsigned int tx_many(uint16_t port, struct rte_mempool *mp, unsigned int n)
+{
+	struct rte_mbuf *m[32];
+	unsigned int refused = 0, b, sent;
+
+	while (n > 0) {
+		b = n < 32 ? n : 32;
+		if (rte_pktmbuf_alloc_bulk(mp, m, b) != 0) {
+			printf("no mbufs\n");
+			exit(2);
+		}
+		for (sent = 0; sent < b; sent++)
+			rte_pktmbuf_append(m[sent], 64);
+		sent = rte_eth_tx_burst(port, 0, m, (uint16_t)b);
+		rte_pktmbuf_free_bulk(m + sent, b - sent);
+		refused += b - sent;
+		n -= b;
+	}
+	return refused;
+}
+
+/* Refusals are split into ring full / peer down when they happen: the
+ * counters never go backwards when the link changes. */
+static void case_tx_counters(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port = port_probe("");
+	unsigned int refused;
+	struct peer p;
+
+	peer_map(&p);
+	port_start(port, 1, mp, 0);
+	CHECK(!link_up(port));
+	refused = tx_many(port, mp, 600); /* nobody consumes: 512 fit */
+	CHECK_EQ(refused, 88);
+	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	CHECK_EQ(xstat(port, "tx_ring_full"), 0);
+	peer_attach(&p, 1);
+	CHECK(peer_bring_link_up(&p, port));
+	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	CHECK_EQ(xstat(port, "tx_ring_full"), 0);
+	CHECK_EQ(tx_many(port, mp, 10), 10);
+	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	CHECK_EQ(xstat(port, "tx_ring_full"), 10);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* The LSC callback closes the port and probes a new one in its place (the
+ * same ethdev slot). The closed port's link monitor must not keep running
+ * on it: the new port's heartbeat then moves once per period, not twice. */
+static volatile bool lsc_replaced;
+
+static int close_in_lsc(uint16_t port, enum rte_eth_event_type ev, void *arg, void *out)
+{
+	char args[512];
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(out);
+	if (lsc_replaced || !link_up(port))
+		return 0;
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	snprintf(args, sizeof(args), "shm=%s,size=4M,id=0", shm_path);
+	if (rte_vdev_init("net_ivshmem_ck1", args) != 0)
+		printf("re-probe failed\n");
+	lsc_replaced = true;
+	return 0;
+}
+
+static void case_close_in_lsc(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	uint16_t port = port_probe(""), port2 = RTE_MAX_ETHPORTS;
+	struct rte_eth_conf conf = { .intr_conf.lsc = 1 };
+	struct ivshm_peer_view v0, v1;
+	uint64_t end, t0, t1, beats;
+	struct peer p;
+
+	peer_map(&p);
+	CHECK_EQ(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, close_in_lsc, NULL), 0);
+	CHECK_EQ(rte_eth_dev_configure(port, 1, 1, &conf), 0);
+	CHECK_EQ(rxq_setup(port, 0, mp), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	peer_attach(&p, 1);
+	end = now_us() + 3000000;
+	while (!lsc_replaced && now_us() < end) {
+		ivshm_region_heartbeat(&p.r);
+		rte_delay_us_sleep(2000);
+	}
+	CHECK(lsc_replaced);
+	CHECK_EQ(rte_eth_dev_get_port_by_name("net_ivshmem_ck1", &port2), 0);
+	CHECK_EQ(port2, port); /* the same slot: a stale monitor would drive it */
+	/* peer 0's heartbeat over 300 ms: one tick per 10 ms, at most */
+	ivshm_peer_read(&p.r, 0, &v0);
+	t0 = now_us();
+	rte_delay_us_sleep(300000);
+	ivshm_peer_read(&p.r, 0, &v1);
+	t1 = now_us();
+	beats = v1.heartbeat - v0.heartbeat;
+	printf("heartbeats in %" PRIu64 " us: %" PRIu64 "\n", t1 - t0, beats);
+	CHECK(beats <= (t1 - t0) / 10000 + 3);
+	CHECK(beats > 0);
+	rte_eth_dev_close(port2);
+}
+
+static uint64_t heap_allocated(void)
+{
+	struct rte_malloc_socket_stats st;
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < rte_socket_count(); i++)
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i), &st) == 0)
+			sum += st.heap_allocsz_bytes;
+	return sum;
+}
+
+/* A failed probe (here: the MAC address allocation) frees what it took. */
+static void case_mac_alloc_fail(void)
+{
+	char args[512];
+	uint64_t before;
+	int rc;
+
+	/* once successfully: ethdev's one-time allocations happen here */
+	snprintf(args, sizeof(args), "shm=%s,size=4M,id=0", shm_path);
+	CHECK_EQ(rte_vdev_init(VDEV, args), 0);
+	CHECK_EQ(rte_vdev_uninit(VDEV), 0);
+	before = heap_allocated();
+	fail_mac_alloc = true;
+	rc = rte_vdev_init(VDEV, args);
+	fail_mac_alloc = false;
+	CHECK(rc != 0);
+	printf("DPDK heap: %" PRIu64 " bytes before the failed probe, %" PRIu64 " after\n",
+	       before, heap_allocated());
+	CHECK_EQ(heap_allocated(), before);
+}
+
+/* Rx interrupts need vector 1 + q for queue q and a doorbell vector is
+ * below 64: at most 63 queues, refused at configure with a reason. */
+static void case_intr_queues(const char *vdev_args)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	/* 128-byte buffers (the region must hold 64 queues) */
+	struct rte_eth_conf conf = { .intr_conf.rxq = 1, .rxmode.mtu = 100 };
+	uint16_t port = RTE_MAX_ETHPORTS, q;
+	int rc;
+
+	if (rte_vdev_init(VDEV, vdev_args) != 0 ||
+	    rte_eth_dev_get_port_by_name(VDEV, &port) != 0) {
+		printf("cannot probe " VDEV ",%s\n", vdev_args);
+		exit(2);
+	}
+	CHECK(rte_eth_dev_configure(port, 64, 1, &conf) < 0);
+	rc = rte_eth_dev_configure(port, 63, 1, &conf);
+	CHECK_EQ(rc, 0);
+	for (q = 0; rc == 0 && q < 63; q++)
+		rc = rxq_setup(port, q, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	CHECK_EQ(rte_eth_dev_rx_intr_enable(port, 62), 0);
+	CHECK_EQ(rte_eth_dev_rx_intr_disable(port, 62), 0);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* ---- hot-path harness (not a test): deterministic bursts for callgrind ---
+ * Rx: the peer publishes 32 frames of 64 B, rx_burst takes them; Tx: the
+ * reverse; then empty Rx polls. Same calls and packets on every run, so
+ * callgrind's inclusive counts of eth_ivshmem_rx/tx divide exactly
+ * (doc/performance.md). */
+#define HOTPATH_BURSTS 20000u
+#define HOTPATH_EMPTY_POLLS 100000u
+
+static void case_hotpath(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE);
+	static uint8_t data[32][64];
+	struct ivshm_pkt pkts[32];
+	struct rte_mbuf *bufs[32];
+	unsigned int k, i;
+	uint16_t port;
+	struct peer p;
+	bool bell;
+
+	port = started_port(&p, mp);
+	for (i = 0; i < 32; i++)
+		pkts[i] = (struct ivshm_pkt){ data[i], 64 };
+	for (k = 0; k < HOTPATH_BURSTS; k++) {
+		CHECK_EQ(ivshm_tx_burst(&p.tx[0], pkts, 32, &bell), 32);
+		CHECK_EQ(rte_eth_rx_burst(port, 0, bufs, 32), 32);
+		for (i = 0; i < 32; i++)
+			bufs[i]->data_len = bufs[i]->pkt_len = 64;
+		CHECK_EQ(rte_eth_tx_burst(port, 0, bufs, 32), 32);
+		CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 32, 64), 32);
+		if (failures)
+			return;
+	}
+	for (k = 0; k < HOTPATH_EMPTY_POLLS; k++)
+		CHECK_EQ(rte_eth_rx_burst(port, 0, bufs, 32), 0);
+	printf("hotpath: %u Rx and Tx bursts of 32 x 64 B, %u empty Rx polls\n",
+	       HOTPATH_BURSTS, HOTPATH_EMPTY_POLLS);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} cases[] = {
+	{ "rx-remap", case_rx_remap },
+	{ "rx-mtu", case_rx_mtu },
+	{ "remove-started", case_remove_started },
+	{ "cleanup-started", case_cleanup_started },
+	{ "doorbells", case_doorbells },
+	{ "rx-partial-alloc", case_rx_partial_alloc },
+	{ "tx-bad-chain", case_tx_bad_chain },
+	{ "rx-bad-desc", case_rx_bad_desc },
+	{ "tx-counters", case_tx_counters },
+	{ "close-in-lsc", case_close_in_lsc },
+	{ "mac-alloc-fail", case_mac_alloc_fail },
+	{ "hotpath", case_hotpath },
+};
+
+int main(int argc, char **argv)
+{
+	const char *name;
+	unsigned int i;
+	int n = rte_eal_init(argc, argv);
+
+	if (n < 0 || argc - n < 3) {
+		fprintf(stderr, "usage: pmd-checks <EAL args> -- SHM_FILE CASE [VDEV_ARGS]\n");
+		return 2;
+	}
+	shm_path = argv[n + 1];
+	name = argv[n + 2];
+	if (strcmp(name, "intr-queues") == 0 && argc - n > 3) {
+		case_intr_queues(argv[n + 3]);
+	} else {
+		for (i = 0; i < RTE_DIM(cases) && strcmp(cases[i].name, name) != 0; i++)
+			;
+		if (i == RTE_DIM(cases)) {
+			printf("unknown case %s\n", name);
+			return 2;
+		}
+		cases[i].run();
+	}
+	printf("%s %s\n", failures == 0 ? "PASS" : "FAIL", name);
+	if (strcmp(name, "cleanup-started") != 0)
+		rte_eal_cleanup();
+	return failures == 0 ? 0 : 1;
+}
