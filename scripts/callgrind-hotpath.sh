@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Instructions per packet of the PMD's hot path, counted with callgrind (the
+# same whatever else the machine does): one ivshmem-fwd under valgrind
+# (rxonly, then txonly), its peer native, N packets of 64 B over a 4 MiB shm
+# region. Prints Rx = inclusive rx_channel per packet, Tx = inclusive Tx
+# burst per packet (with the mbuf frees it does).
+# Usage: scripts/callgrind-hotpath.sh [BUILD_DIR] [PACKETS]
+set -euo pipefail
+build=$(realpath "${1:-build}")
+n=${2:-300000}
+work=$(mktemp -d /tmp/cg-hotpath.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"; rm -rf /dev/shm/cg-hotpath-$$; rm -rf /var/run/dpdk/cgr$$ /var/run/dpdk/cgt$$' EXIT
+export LD_LIBRARY_PATH=$build/drivers
+E=(--no-huge -m 256 --no-pci -d librte_net_ivshmem.so)
+shm=/dev/shm/cg-hotpath-$$
+fwd=$build/apps/ivshmem-fwd
+
+# per_packet FILE FUNC_REGEX [MINUS_REGEX] -> inclusive instructions / n
+per_packet() {
+  callgrind_annotate --inclusive=yes "$1" 2>/dev/null | awk -v f="$2" -v m="${3:-^$}" -v n="$n" '
+    { gsub(",", "", $1) }
+    $0 ~ f && !got { v = $1; got = 1 }
+    m != "^$" && $0 ~ m && !gotm { w = $1; gotm = 1 }
+    END { printf "%.1f\n", (v - w) / n }'
+}
+
+run() { # run ROLE(rx|tx) -> callgrind file
+  local cg=$work/callgrind.$1 mine peer
+  if [ "$1" = rx ]; then mine=rxonly; peer=txonly; else mine=txonly; peer=rxonly; fi
+  rm -f "$shm"
+  valgrind --tool=callgrind --callgrind-out-file="$cg" "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgr$$" \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0" -- --forward-mode=$mine --txpkts 64 \
+    --total-num-pkts "$n" >"$work/$1.log" 2>&1 &
+  local vg=$!
+  "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgt$$" --vdev "net_ivshmem0,shm=$shm,size=4M,id=1" \
+    -- --forward-mode=$peer --txpkts 64 --duration 300 >"$work/$1-peer.log" 2>&1 &
+  local p=$!
+  wait $vg || { echo "ivshmem-fwd under valgrind failed: $(tail -3 "$work/$1.log")" >&2; kill $p; exit 1; }
+  kill -INT $p 2>/dev/null; wait $p 2>/dev/null || true
+  echo "$cg"
+}
+
+rx=$(run rx)
+tx=$(run tx)
+echo "Rx rx_channel per packet: $(per_packet "$rx" ':rx_channel \\[')"
+echo "Tx burst per packet (its rte_pktmbuf_free_bulk included): $(per_packet "$tx" ':(eth_ivshmem_tx|ivshmem_tx_burst) \\[')"
