@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Host device model of QEMU's ivshmem; see ivshm_device.h and
- * doc/device-model.md (each register rule names the seed it comes from). */
-#include "ivshm_device.h"
+ * doc/device-model.md (each register rule names the QEMU versions it comes
+ * from). What only the legacy device did is in ivshm_device_legacy.c. */
+#include "ivshm_device_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,42 +24,6 @@
 #endif
 
 #define DEFAULT_TIMEOUT_MS 5000
-#define LEGACY_DEFAULT_SIZE (4ull << 20)
-
-/* 16 bytes a slot: a server may announce any id up to 65535, and the
- * table grows to it, so the fds live in a per-peer array allocated when
- * the peer's first eventfd arrives (was 260 bytes a slot: 17 MB). */
-struct peer {
-	unsigned int n;               /* eventfds received: vectors 0..n-1 */
-	int *fd;                      /* dev->vectors entries, or NULL */
-};
-
-struct ivshm_device {
-	pthread_mutex_t lock;         /* peers, registers, stats */
-	enum ivshm_irq_mode irq_mode;
-	unsigned int vectors;
-	uint64_t want_size;           /* 0: whatever the server sends */
-	int sock;                     /* -1: plain mode */
-	bool server_gone;             /* EOF seen; sock stays open until close
-				       * so its number cannot be reused under
-				       * an event loop still watching it */
-	struct ivshm_proto_rx rx;
-	int own_id;                   /* -1 until known (pre-version) */
-	bool is_master;
-	void *bar2;
-	uint64_t bar2_size;
-	int bar2_seals;               /* F_GET_SEALS of its fd, or -errno */
-	uint64_t bar2_page_size;      /* hugetlbfs page size, or base page */
-	struct peer *peers;
-	unsigned int nb_peers;        /* room in peers[] */
-	uint32_t intrmask;
-	uint32_t intrstatus;
-	bool line;                    /* INTx pin level */
-	int intx_efd;
-	void (*intx_cb)(void *arg, bool level);
-	void *intx_arg;
-	struct ivshm_device_stats st;
-};
 
 /* ---- peers ----------------------------------------------------------- */
 
@@ -91,33 +56,6 @@ static void close_peer(struct peer *p)
 	p->n = 0;
 	free(p->fd);
 	p->fd = NULL;
-}
-
-/* ---- INTx line (seeds 000-004: pin = IntrStatus & IntrMask != 0) ------- */
-
-/* Recomputes the pin; returns true if it changed (callback due). Only the
- * INTx variant has a pin (seed 001: MSI-X devices leave INTx alone). */
-static bool update_line(struct ivshm_device *dev)
-{
-	if (dev->irq_mode != IVSHM_IRQ_INTX)
-		return false;
-	bool level = (dev->intrstatus & dev->intrmask) != 0;
-
-	if (level == dev->line)
-		return false;
-	dev->line = level;
-	if (level) {
-		uint64_t one = 1;
-
-		if (write(dev->intx_efd, &one, sizeof(one)) < 0) { /* saturated */ }
-	}
-	return true;
-}
-
-static void notify_line(struct ivshm_device *dev, bool changed)
-{
-	if (changed && dev->intx_cb != NULL)
-		dev->intx_cb(dev->intx_arg, ivshm_device_intx_level(dev));
 }
 
 /* ---- server messages ----------------------------------------------------- */
@@ -196,7 +134,7 @@ static int peer_fd_msg(struct ivshm_device *dev, unsigned int id, int fd,
 	}
 	struct peer *p = &dev->peers[id];
 
-	/* the Nth fd of a peer is its vector N-1 (seeds 000-004, 001) */
+	/* the Nth fd of a peer is its vector N-1 (all QEMU versions) */
 	if (p->n >= dev->vectors) {
 		close(fd);
 		ivshm_set_err(err, errlen,
@@ -232,8 +170,8 @@ static int peer_left_msg(struct ivshm_device *dev, unsigned int id, char *err,
 	return 0;
 }
 
-/* One message after the version/id handshake, any order (seed 001), or any
- * message at all in the pre-version protocol (seeds 000, 002-004). */
+/* One message after the version/id handshake, any order (QEMU >= 2.5), or any
+ * message at all in the pre-version protocol (QEMU 1.0-2.4). */
 static int process_msg(struct ivshm_device *dev, int64_t msg, int fd, char *err,
 		       size_t errlen)
 {
@@ -256,8 +194,7 @@ static int process_msg(struct ivshm_device *dev, int64_t msg, int fd, char *err,
 
 	if (fd >= 0)
 		return peer_fd_msg(dev, id, fd, err, errlen);
-	/* pre-version: the first id without fd never seen before is ours */
-	if (dev->own_id < 0 && (id >= dev->nb_peers || dev->peers[id].n == 0)) {
+	if (ivshm_legacy_is_own_id(dev, id)) {
 		dev->own_id = (int)id;
 		return 0;
 	}
@@ -276,7 +213,7 @@ static int setup_recv(struct ivshm_device *dev, int64_t deadline, int64_t *msg,
 	return rc < 0 ? rc : 0;
 }
 
-/* Version 0 handshake (seed 001): version 0 without fd, then own id. */
+/* Version 0 handshake (QEMU >= 2.5): version 0 without fd, then own id. */
 static int recv_v0_header(struct ivshm_device *dev, int64_t deadline, char *err,
 			  size_t errlen)
 {
@@ -477,15 +414,8 @@ static int check_config(const struct ivshm_device_config *cfg, uint64_t *want,
 		return -EINVAL;
 	}
 	*want = cfg->size;
-	if (cfg->legacy_size && *want == 0)
-		*want = LEGACY_DEFAULT_SIZE;
-	/* legacy BAR2 is sized by the user and must be a power of two (seeds
-	 * 000, 002-004 and 001's legacy "ivshmem") */
-	if (cfg->legacy_size && !ivshm_is_pow2(*want)) {
-		ivshm_set_err(err, errlen, "size %" PRIu64 " is not a power of two (legacy ivshmem)",
-			      *want);
+	if (ivshm_legacy_size(cfg, want, err, errlen) != 0)
 		return -EINVAL;
-	}
 	if ((uint64_t)(size_t)*want != *want) {
 		ivshm_set_err(err, errlen, "size %" PRIu64 " does not fit in memory", *want);
 		return -EINVAL;
@@ -496,7 +426,7 @@ static int check_config(const struct ivshm_device_config *cfg, uint64_t *want,
 static int check_role(struct ivshm_device *dev, enum ivshm_role role, char *err,
 		      size_t errlen)
 {
-	/* only peer 0 may be master (seeds 001 master=on, 000-004 role=master) */
+	/* only peer 0 may be master (QEMU >= 2.5 master=on, 1.0-2.4 role=master) */
 	if (role == IVSHM_ROLE_MASTER && dev->own_id != 0) {
 		ivshm_set_err(err, errlen,
 			      "role=master requires peer id 0, got %d (the master must connect before any peer)",
@@ -578,10 +508,10 @@ uint32_t ivshm_device_reg_read(struct ivshm_device *dev, uint32_t off)
 	case IVSHM_REG_INTRMASK:
 		ret = dev->intrmask;
 		break;
-	case IVSHM_REG_INTRSTATUS: /* reading clears it (all seeds) */
+	case IVSHM_REG_INTRSTATUS: /* reading clears it (all QEMU versions) */
 		ret = dev->intrstatus;
 		dev->intrstatus = 0;
-		changed = update_line(dev);
+		changed = ivshm_legacy_update_line(dev);
 		break;
 	case IVSHM_REG_IVPOSITION:
 		ret = (uint32_t)dev->own_id;
@@ -590,12 +520,12 @@ uint32_t ivshm_device_reg_read(struct ivshm_device *dev, uint32_t off)
 		break;
 	}
 	pthread_mutex_unlock(&dev->lock);
-	notify_line(dev, changed);
+	ivshm_legacy_notify_line(dev, changed);
 	return ret;
 }
 
-/* dest << 16 | vector; only the low 8 bits of the vector count (seed 001,
- * also 000/002-004); unknown dest or vector is dropped silently. */
+/* dest << 16 | vector; only the low 8 bits of the vector count (all QEMU
+ * versions); unknown dest or vector is dropped silently. */
 static void ring_doorbell(struct ivshm_device *dev, uint32_t val)
 {
 	unsigned int dest = val >> 16;
@@ -619,14 +549,14 @@ void ivshm_device_reg_write(struct ivshm_device *dev, uint32_t off, uint32_t val
 	bool changed = false;
 
 	pthread_mutex_lock(&dev->lock);
-	switch (off & 0xfcu) { /* writes ignore the low address bits (seeds) */
+	switch (off & 0xfcu) { /* writes ignore the low address bits (all QEMU versions) */
 	case IVSHM_REG_INTRMASK:
 		dev->intrmask = val;
-		changed = update_line(dev);
+		changed = ivshm_legacy_update_line(dev);
 		break;
 	case IVSHM_REG_INTRSTATUS:
 		dev->intrstatus = val;
-		changed = update_line(dev);
+		changed = ivshm_legacy_update_line(dev);
 		break;
 	case IVSHM_REG_DOORBELL:
 		ring_doorbell(dev, val);
@@ -635,12 +565,12 @@ void ivshm_device_reg_write(struct ivshm_device *dev, uint32_t off, uint32_t val
 		break;
 	}
 	pthread_mutex_unlock(&dev->lock);
-	notify_line(dev, changed);
+	ivshm_legacy_notify_line(dev, changed);
 }
 
 /* ---- events ------------------------------------------------------------------ */
 
-static int own_fds(struct ivshm_device *dev, int *fds)
+int ivshm_device_own_fds(struct ivshm_device *dev, int *fds)
 {
 	if (dev->own_id < 0 || (unsigned int)dev->own_id >= dev->nb_peers)
 		return 0;
@@ -649,30 +579,6 @@ static int own_fds(struct ivshm_device *dev, int *fds)
 	if (p->n > 0)
 		memcpy(fds, p->fd, p->n * sizeof(int));
 	return (int)p->n;
-}
-
-/* INTx: an own eventfd firing sets IntrStatus to 1 (seed 001; older seeds
- * wrote the first byte of the counter, which is 1 for a single doorbell). */
-static int service_intx(struct ivshm_device *dev, bool *changed)
-{
-	int fds[IVSHM_MAX_VECTORS];
-	int handled = 0;
-
-	if (dev->irq_mode != IVSHM_IRQ_INTX)
-		return 0;
-	int n = own_fds(dev, fds);
-
-	for (int v = 0; v < n; v++) {
-		uint64_t cnt;
-
-		if (read(fds[v], &cnt, sizeof(cnt)) != sizeof(cnt))
-			continue;
-		dev->st.intx_events++;
-		dev->intrstatus = 1;
-		*changed |= update_line(dev);
-		handled++;
-	}
-	return handled;
 }
 
 static void server_gone(struct ivshm_device *dev)
@@ -707,9 +613,9 @@ int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen)
 		if (rc < 0)
 			break;
 	}
-	handled += service_intx(dev, &changed);
+	handled += ivshm_legacy_service_intx(dev, &changed);
 	pthread_mutex_unlock(&dev->lock);
-	notify_line(dev, changed);
+	ivshm_legacy_notify_line(dev, changed);
 	return rc < 0 ? rc : handled;
 }
 
@@ -724,7 +630,7 @@ int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
 	if (server_live(dev))
 		p[n++] = (struct pollfd){ .fd = dev->sock, .events = POLLIN };
 	if (dev->irq_mode == IVSHM_IRQ_INTX) {
-		int k = own_fds(dev, fds);
+		int k = ivshm_device_own_fds(dev, fds);
 
 		for (int i = 0; i < k; i++)
 			p[n++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
@@ -775,7 +681,6 @@ int ivshm_device_server_fd(const struct ivshm_device *dev)
 {
 	return server_live(dev) ? dev->sock : -1;
 }
-int ivshm_device_intx_fd(const struct ivshm_device *dev) { return dev->intx_efd; }
 
 unsigned int ivshm_device_peer_vectors(struct ivshm_device *dev, unsigned int peer)
 {
@@ -800,28 +705,10 @@ int ivshm_device_vector_fd(struct ivshm_device *dev, unsigned int vector)
 	int fds[IVSHM_MAX_VECTORS];
 
 	pthread_mutex_lock(&dev->lock);
-	int n = own_fds(dev, fds);
+	int n = ivshm_device_own_fds(dev, fds);
 
 	pthread_mutex_unlock(&dev->lock);
 	return (int)vector < n ? fds[vector] : -1;
-}
-
-bool ivshm_device_intx_level(struct ivshm_device *dev)
-{
-	pthread_mutex_lock(&dev->lock);
-	bool level = dev->line;
-
-	pthread_mutex_unlock(&dev->lock);
-	return level;
-}
-
-void ivshm_device_set_intx_callback(struct ivshm_device *dev,
-				    void (*cb)(void *arg, bool level), void *arg)
-{
-	pthread_mutex_lock(&dev->lock);
-	dev->intx_cb = cb;
-	dev->intx_arg = arg;
-	pthread_mutex_unlock(&dev->lock);
 }
 
 void ivshm_device_get_stats(struct ivshm_device *dev, struct ivshm_device_stats *st)

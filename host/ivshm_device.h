@@ -2,7 +2,7 @@
  * Host device model of QEMU's ivshmem (1af4:1110) for one peer: what QEMU
  * is for a guest. It talks to an ivshmem-server (or maps a plain shm file,
  * like ivshmem-plain), maps BAR2 and emulates BAR0 with the behaviour of
- * the QEMU revisions in ../shared/seeds (table in doc/device-model.md).
+ * QEMU's hw/misc/ivshmem.c from 1.0 to 4.0 (table in doc/device-model.md).
  *
  * Threads: reg_write (doorbells) may run on one thread while
  * ivshm_device_poll runs on another; a mutex guards the peer table and the

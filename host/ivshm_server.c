@@ -80,14 +80,6 @@ struct ivshm_server {
 
 #define ACCEPT_BACKOFF_MS 200
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 #define VLOG(srv, ...) do { \
 	if ((srv)->opts.verbose) { printf(__VA_ARGS__); fflush(stdout); } \
 } while (0)
@@ -238,7 +230,7 @@ static void pause_accepting(struct ivshm_server *srv, int err)
 		fprintf(stderr, "ivshmem-server: cannot accept (%s): not accepting "
 			"for %d ms\n", strerror(err), ACCEPT_BACKOFF_MS);
 	srv->accept_paused = true;
-	srv->accept_resume_ms = now_ms() + ACCEPT_BACKOFF_MS;
+	srv->accept_resume_ms = ivshm_now_ms() + ACCEPT_BACKOFF_MS;
 }
 
 static void accept_one(struct ivshm_server *srv, int sock)
@@ -363,7 +355,7 @@ static void settle(struct ivshm_server *srv)
 static unsigned int build_pollfds(struct ivshm_server *srv)
 {
 	bool listen = !srv->accept_paused ||
-		      now_ms() >= srv->accept_resume_ms;
+		      ivshm_now_ms() >= srv->accept_resume_ms;
 
 	srv->pfds[0] = (struct pollfd){ .fd = listen ? srv->listen_fd : -1,
 					.events = POLLIN };

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ivshm_bits.h" /* ivshm_is_pow2 */
+
 #define IVSHM_ERR_LEN 256
 
 /* Writes a formatted one-line reason into err (if err != NULL). */
@@ -23,10 +25,5 @@ int ivshm_ms_left(int64_t deadline_ms);
 
 /* Parses "4M", "4096", "1G", "512K", "2T" (binary units). 0 on success. */
 int ivshm_parse_size(const char *s, uint64_t *out);
-
-static inline bool ivshm_is_pow2(uint64_t x)
-{
-	return x != 0 && (x & (x - 1)) == 0;
-}
 
 #endif /* IVSHM_UTIL_H */

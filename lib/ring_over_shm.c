@@ -2,6 +2,7 @@
  * ring_over_shm: BAR2 layout and SPSC channels. See doc/bar2-layout.md.
  */
 #include "ring_over_shm.h"
+#include "ivshm_bits.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -34,23 +35,13 @@ const char *ivshm_strerror(int rc)
 	return rc_names[i];
 }
 
-static bool is_pow2(uint32_t v)
-{
-	return v != 0 && (v & (v - 1)) == 0;
-}
-
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
-}
-
 const char *ivshm_geometry_bad_field(const struct ivshm_geometry *g)
 {
 	if (g->max_peers < IVSHM_MIN_PEERS || g->max_peers > IVSHM_MAX_PEERS)
 		return "max_peers";
 	if (g->queues < 1 || g->queues > IVSHM_MAX_QUEUES)
 		return "queues";
-	if (!is_pow2(g->ring_size) || g->ring_size < IVSHM_MIN_RING_SIZE ||
+	if (!ivshm_is_pow2(g->ring_size) || g->ring_size < IVSHM_MIN_RING_SIZE ||
 	    g->ring_size > IVSHM_MAX_RING_SIZE)
 		return "ring_size";
 	if (g->buf_size < IVSHM_MIN_BUF_SIZE || g->buf_size > IVSHM_MAX_BUF_SIZE ||
@@ -77,12 +68,12 @@ static uint64_t channel_count(const struct ivshm_geometry *g)
 static void compute_layout(const struct ivshm_geometry *g, struct layout *l)
 {
 	l->peers_off = sizeof(struct ivshm_wire_hdr);
-	l->chans_off = align_up(l->peers_off + (uint64_t)g->max_peers *
+	l->chans_off = ivshm_align_up(l->peers_off + (uint64_t)g->max_peers *
 				sizeof(struct ivshm_wire_peer), IVSHM_LAYOUT_ALIGN);
 	l->desc_off = sizeof(struct ivshm_wire_chan);
-	l->bufs_off = align_up(l->desc_off + (uint64_t)g->ring_size * IVSHM_DESC_SIZE,
+	l->bufs_off = ivshm_align_up(l->desc_off + (uint64_t)g->ring_size * IVSHM_DESC_SIZE,
 			       IVSHM_CACHE_LINE);
-	l->chan_stride = align_up(l->bufs_off +
+	l->chan_stride = ivshm_align_up(l->bufs_off +
 				  (uint64_t)g->ring_size * g->buf_size, IVSHM_LAYOUT_ALIGN);
 	l->size = l->chans_off + channel_count(g) * l->chan_stride;
 }
