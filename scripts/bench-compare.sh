@@ -17,6 +17,8 @@
 #        IVSHMEM_ARGS="" (extra net_ivshmem devargs, e.g. ,ring_size=1024)
 #        ALT_ARGS="" (driver "ivshmem-alt" in DRIVERS: net_ivshmem with these
 #        devargs instead, to compare two geometries in one run)
+#        ALT_SO="" (ivshmem-alt loads this librte_net_ivshmem.so instead: two
+#        builds of the PMD in one run)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
@@ -24,7 +26,7 @@ perf=$build/apps/ivshmem-perf
 ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-1}; BURST=${BURST:-32}
 SIZES=${SIZES:-64,128,256,512,1024,1500}; SAMPLES=${SAMPLES:-100000}
 DRIVERS=${DRIVERS:-ivshmem memif virtio}; PARTS=${PARTS:-perf testpmd}
-IVSHMEM_ARGS=${IVSHMEM_ARGS:-}; ALT_ARGS=${ALT_ARGS:-}
+IVSHMEM_ARGS=${IVSHMEM_ARGS:-}; ALT_ARGS=${ALT_ARGS:-}; ALT_SO=${ALT_SO:-librte_net_ivshmem.so}
 out=$(mktemp -d /tmp/bench-compare.XXXXXX)
 tag=bcmp$$
 export LD_LIBRARY_PATH=$build/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -57,7 +59,7 @@ vdevs() { # vdevs KIND SIDE(0=receiver/reflector,1=sender/initiator) NAME
     memif) local role=server; [ "$2" = 1 ] && role=client
       echo "--vdev net_memif0,role=$role,socket-abstract=no,socket=/run/$tag-$3.sock";;
     ivshmem) echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-$3,size=4M,id=$2$IVSHMEM_ARGS";;
-    ivshmem-alt) echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-$3,size=4M,id=$2$ALT_ARGS";;
+    ivshmem-alt) echo "-d $ALT_SO --vdev net_ivshmem0,shm=/dev/shm/$tag-$3,size=4M,id=$2$ALT_ARGS";;
     virtio) if [ "$2" = 0 ]; then echo "--vdev net_vhost0,iface=/run/$tag-$3.sock,queues=1"
             else echo "--vdev net_virtio_user0,path=/run/$tag-$3.sock,queues=1"; fi;;
   esac
