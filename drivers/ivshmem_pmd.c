@@ -228,12 +228,12 @@ static int ivshmem_dev_start(struct rte_eth_dev *dev)
 static int ivshmem_dev_stop(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
+	struct ivshmem_rxq *rxq;
 	uint16_t q;
 
 	if (pmd->rx_intr) {
-		for (q = 0; q < dev->data->nb_rx_queues; q++)
-			if (dev->data->rx_queues[q] != NULL)
-				ivshmem_rx_queue_intr_disable(dev, q);
+		IVSHMEM_FOREACH_RXQ(dev, q, rxq)
+			ivshmem_rx_queue_intr_disable(dev, q);
 		ivshmem_rx_intr_teardown(dev);
 		pmd->rx_intr = false;
 	}
@@ -303,8 +303,8 @@ static int ivshmem_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_inf
 static int ivshmem_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-
 	uint32_t max_frame = ivshm_max_chain_frame(&pmd->region.geo);
+	struct ivshmem_rxq *rxq;
 	uint16_t q;
 
 	if ((uint32_t)mtu + RTE_ETHER_HDR_LEN > max_frame) {
@@ -312,14 +312,11 @@ static int ivshmem_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 			    pmd->bus->name, mtu, max_frame, RTE_ETHER_HDR_LEN);
 		return -EINVAL;
 	}
-	for (q = 0; q < dev->data->nb_rx_queues; q++)
-		if (dev->data->rx_queues[q] != NULL &&
-		    !rxq_fits(dev, dev->data->rx_queues[q], mtu))
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq)
+		if (!rxq_fits(dev, rxq, mtu))
 			return -EINVAL;
-	for (q = 0; q < dev->data->nb_rx_queues; q++) /* also while started */
-		if (dev->data->rx_queues[q] != NULL)
-			((struct ivshmem_rxq *)dev->data->rx_queues[q])->max_frame =
-				ivshmem_rx_max_frame(mtu);
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq) /* also while started */
+		rxq->max_frame = ivshmem_rx_max_frame(mtu);
 	return 0;
 }
 
@@ -352,11 +349,8 @@ static int ivshmem_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
 	uint16_t q;
 
 	pmd->ptypes_off = ptype_mask == 0;
-	for (q = 0; q < dev->data->nb_rx_queues; q++) {
-		rxq = dev->data->rx_queues[q];
-		if (rxq != NULL)
-			rxq->parse_ptypes = !pmd->ptypes_off;
-	}
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq)
+		rxq->parse_ptypes = !pmd->ptypes_off;
 	return 0;
 }
 
