@@ -10,6 +10,12 @@
  * rung by an EAL alarm when its slot comes, never dropped: a consumer
  * asleep on it would sleep with frames queued. A request while one is held
  * back for the same queue rides on it (counted as deferred).
+ *
+ * Only the primary process holds doorbells back: the held tokens are in
+ * the shared port data but an EAL alarm is the process's own, so a token
+ * held by a secondary that exits before its alarm would stay held (every
+ * later request riding on it, none rung), and a secondary's flush would
+ * take the primary's tokens. A secondary rings at once, unlimited.
  */
 #include <rte_alarm.h>
 #include <rte_cycles.h>
@@ -74,29 +80,37 @@ void ivshmem_doorbell_stop(struct pmd_internals *pmd)
 	flush_held(pmd);
 }
 
-__rte_noinline void ivshmem_doorbell_request(struct ivshmem_txq *txq, uint32_t token)
+/* Primary only: true if the token was held back (or rode on a held one)
+ * under the rate limit, false if it may ring now. */
+static bool hold_back(struct ivshmem_txq *txq, uint32_t token)
 {
 	struct pmd_internals *pmd = txq->pmd;
 	uint32_t *held = &pmd->doorbell_held[txq->queue_id];
 	uint64_t wait;
 
-	if (!IVSHM_WAKE_TOKEN_VALID(token))
-		return; /* not a vector the peer can have */
 	if (__atomic_load_n(held, __ATOMIC_ACQUIRE) != IVSHM_WAKE_NONE) {
 		txq->doorbells_deferred++;
-		return;
+		return true;
 	}
 	wait = doorbell_slot(pmd, rte_get_timer_cycles());
-	if (wait != 0) {
-		/* Only this queue sets its entry; the alarm only clears it. */
-		__atomic_store_n(held, token, __ATOMIC_RELEASE);
-		if (rte_eal_alarm_set(wait * 1000000 / rte_get_timer_hz() + 1,
-				      doorbell_alarm, pmd) == 0)
-			return;
-		if (__atomic_exchange_n(held, IVSHM_WAKE_NONE, __ATOMIC_ACQ_REL) ==
-		    IVSHM_WAKE_NONE)
-			return; /* an alarm already pending took it */
-	}
-	ring(pmd, token);
+	if (wait == 0)
+		return false;
+	/* Only this queue sets its entry; the alarm only clears it. */
+	__atomic_store_n(held, token, __ATOMIC_RELEASE);
+	if (rte_eal_alarm_set(wait * 1000000 / rte_get_timer_hz() + 1,
+			      doorbell_alarm, pmd) == 0)
+		return true;
+	/* no alarm: ring now, unless one already pending took it */
+	return __atomic_exchange_n(held, IVSHM_WAKE_NONE, __ATOMIC_ACQ_REL) ==
+	       IVSHM_WAKE_NONE;
+}
+
+__rte_noinline void ivshmem_doorbell_request(struct ivshmem_txq *txq, uint32_t token)
+{
+	if (!IVSHM_WAKE_TOKEN_VALID(token))
+		return; /* not a vector the peer can have */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY && hold_back(txq, token))
+		return;
+	ring(txq->pmd, token);
 	txq->doorbells++;
 }

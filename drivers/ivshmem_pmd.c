@@ -261,7 +261,7 @@ static int ivshmem_dev_close(struct rte_eth_dev *dev)
 	if (pmd->started)
 		ivshmem_dev_stop(dev);
 	ivshmem_link_stop(dev);
-	ivshmem_doorbell_stop(pmd); /* a secondary's Tx may have armed it */
+	ivshmem_doorbell_stop(pmd); /* Tx after stop may have held one */
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		ivshmem_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)

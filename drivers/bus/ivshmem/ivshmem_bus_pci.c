@@ -25,6 +25,7 @@ struct pci_priv {
 	struct ivshmem_bus_dev dev;
 	struct rte_pci_device *pdev;
 	volatile uint32_t *bar0;
+	bool bus_master;        /* Bus Master Enable set (for MSI-X) */
 };
 
 static struct pci_priv *priv_of(struct ivshmem_bus_dev *dev)
@@ -48,12 +49,32 @@ static void pci_reg_write(struct ivshmem_bus_dev *dev, uint32_t off, uint32_t va
 
 /* Programs vfio's MSI-X with vectors [0, n): vector 0 is vfio's own
  * interrupt fd, vectors 1.. get new eventfds (rte_intr_efd_enable). */
+static int enable_bus_master(struct rte_pci_device *pdev)
+{
+	uint16_t cmd;
+
+	if (rte_pci_read_config(pdev, &cmd, 2, PCI_COMMAND_OFF) != 2)
+		return -EIO;
+	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	return rte_pci_write_config(pdev, &cmd, 2, PCI_COMMAND_OFF) == 2 ? 0 : -EIO;
+}
+
 static int pci_intr_enable(struct ivshmem_bus_dev *dev, unsigned int n)
 {
-	struct rte_intr_handle *ih = priv_of(dev)->pdev->intr_handle;
+	struct pci_priv *p = priv_of(dev);
+	struct rte_intr_handle *ih = p->pdev->intr_handle;
 
 	if (!dev->has_interrupts || n == 0 || n > dev->nb_vectors)
 		return -ENOTSUP;
+	/* MSI-X messages are writes by the device: they need Bus Master
+	 * Enable. Set when interrupts are first wanted, so that a probe
+	 * that fails writes nothing to the device's config space. */
+	if (!p->bus_master) {
+		if (enable_bus_master(p->pdev) != 0)
+			IVSHMEM_BUS_LOG(WARNING, "%s: cannot set Bus Master Enable: MSI-X may be lost",
+					dev->name);
+		p->bus_master = true;
+	}
 	/* vfio cannot grow an enabled MSI-X set: disable, then enable all. */
 	rte_intr_disable(ih);
 	if (rte_intr_efd_enable(ih, n - 1) != 0)
@@ -118,15 +139,6 @@ static unsigned int msix_vectors(struct rte_pci_device *pdev)
 }
 
 /* Without Bus Master Enable, MSI-X writes are silently lost. */
-static int enable_bus_master(struct rte_pci_device *pdev)
-{
-	uint16_t cmd;
-
-	if (rte_pci_read_config(pdev, &cmd, 2, PCI_COMMAND_OFF) != 2)
-		return -EIO;
-	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
-	return rte_pci_write_config(pdev, &cmd, 2, PCI_COMMAND_OFF) == 2 ? 0 : -EIO;
-}
 
 static const char *kdrv_name(enum rte_pci_kernel_driver k)
 {
@@ -190,9 +202,6 @@ int ivshmem_bus_pci_open(struct rte_pci_device *pdev, struct ivshmem_bus_dev **o
 	dev->has_server = vectors > 0;
 	dev->id = (uint16_t)pci_reg_read(dev, IVSHM_REG_IVPOSITION);
 	if (pdev->kdrv == RTE_PCI_KDRV_VFIO && vectors > 0) {
-		if (enable_bus_master(pdev) != 0)
-			IVSHMEM_BUS_LOG(WARNING, "%s: cannot set Bus Master Enable: MSI-X may be lost",
-				    dev->name);
 		dev->nb_vectors = vectors;
 		dev->has_interrupts = true;
 	} else {
