@@ -26,15 +26,9 @@
 #define IVSHMEM_DOORBELL_BURST       32u
 #define IVSHMEM_DOORBELL_INTERVAL_US 20u
 
-/* This process's bus handle: pmd->bus is the primary's private object. */
-static struct ivshmem_bus_dev *own_bus(const struct pmd_internals *pmd)
-{
-	return rte_eth_devices[pmd->port_id].process_private;
-}
-
 static void ring(const struct pmd_internals *pmd, uint32_t token)
 {
-	struct ivshmem_bus_dev *bus = own_bus(pmd);
+	struct ivshmem_bus_dev *bus = ivshmem_own_bus(pmd->port_id);
 
 	if (bus != NULL)
 		ivshmem_bus_doorbell(bus, pmd->peer, IVSHM_WAKE_VECTOR(token));

@@ -45,18 +45,18 @@ bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id)
 {
 	struct ivshmem_liveness l;
 	struct ivshm_peer_view v;
-	uint64_t now = rte_get_timer_cycles();
+	uint64_t start = rte_get_timer_cycles();
 
 	ivshm_peer_read(r, id, &v);
-	liveness_reset(&l, v.heartbeat, now);
+	liveness_reset(&l, v.heartbeat, start);
 	do {
 		rte_delay_us_sleep(1000);
 		ivshm_peer_read(r, id, &v);
-		now = rte_get_timer_cycles();
-		if (v.heartbeat != l.heartbeat)
-			return false;
-	} while (!heartbeat_stopped(&l, v.heartbeat, now, 2 * link_timeout_cycles()));
-	return true;
+		if (heartbeat_stopped(&l, v.heartbeat, rte_get_timer_cycles(),
+				      2 * link_timeout_cycles()))
+			return true;
+	} while (l.last_seen == start); /* a move means alive: answer at once */
+	return false;
 }
 
 /* Decides the peer's liveness from one sample of its table entry; returns

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <ethdev_driver.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 
@@ -98,6 +99,22 @@ struct pmd_internals {
 	uint32_t doorbell_held[IVSHM_MAX_QUEUES]; /* held-back token per Tx queue */
 	uint64_t doorbells_late;     /* held-back doorbells rung later */
 };
+
+/* This process's bus handle of a port: queue structs and pmd_internals are
+ * shared with secondary processes, which map BAR2 themselves (pmd->bus is
+ * the primary's private object). */
+static inline struct ivshmem_bus_dev *ivshmem_own_bus(uint16_t port)
+{
+	return rte_eth_devices[port].process_private;
+}
+
+/* A peer shrank BAR2 under this process (the guard put zeros in place). */
+static inline bool ivshmem_own_bar2_lost(uint16_t port)
+{
+	const struct ivshmem_bus_dev *bus = ivshmem_own_bus(port);
+
+	return bus != NULL && ivshmem_bus_bar2_lost(bus);
+}
 
 /* The per-queue walks (start, stop, stats, reset): queues that are set up. */
 #define IVSHMEM_FOREACH_RXQ(dev, q, rxq) \

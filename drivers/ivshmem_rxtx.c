@@ -43,23 +43,12 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 	}
 }
 
-/* This process's BAR2 guard: queue structs are shared with secondary
- * processes, which map BAR2 themselves (each has its own bus handle). */
-static inline const struct ivshmem_bar2_guard *own_guard(uint16_t port)
-{
-	const struct ivshmem_bus_dev *bus = rte_eth_devices[port].process_private;
-
-	return bus != NULL ? bus->bar2_guard : NULL;
-}
-
 /* A peer truncated BAR2 during this burst: the guard put zeros in its place
  * and the copies may hold them. Drops the frames (counted) instead of
  * delivering torn ones. */
 static uint16_t drop_lost(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
 			  uint16_t got)
 {
-	for (uint16_t i = 0; i < got; i++)
-		rxq->ibytes -= bufs[i]->pkt_len; /* counted by the copy loop */
 	rte_pktmbuf_free_bulk(bufs, got);
 	rxq->dropped += got;
 	return 0;
@@ -112,7 +101,7 @@ static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
  * Returns the index of the chain's last descriptor. */
 static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			   struct rte_mbuf **bufs, uint32_t i, uint32_t *n,
-			   uint16_t *got)
+			   uint16_t *got, uint64_t *bytes)
 {
 	struct rte_mbuf *m = bufs[i], *last = m;
 	struct ivshm_rx_chain c;
@@ -137,7 +126,7 @@ static __rte_noinline uint32_t rx_chained(struct ivshmem_rxq *rxq, struct ivshm_
 		rte_pktmbuf_free(m);
 		rxq->dropped++;
 	} else {
-		rxq->ibytes += c.total;
+		*bytes += c.total;
 		bufs[(*got)++] = m;
 	}
 	return end - 1;
@@ -178,6 +167,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 {
 	uint32_t i, len;
 	uint16_t got = 0;
+	uint64_t bytes = 0;
 	const uint8_t *data;
 	struct rte_mbuf *m;
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
@@ -200,7 +190,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 			rte_prefetch0(ivshm_rx_data_hint(ch, i + IVSHMEM_RX_PREFETCH));
 		rc = ivshm_rx_get(ch, i, &data, &len);
 		if (unlikely(rc == IVSHM_ECHAIN)) {
-			i = rx_chained(rxq, ch, bufs, i, &n, &got);
+			i = rx_chained(rxq, ch, bufs, i, &n, &got, &bytes);
 			continue;
 		}
 		if (rc != IVSHM_OK ||
@@ -215,12 +205,13 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 				rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 		if (unlikely(cksum != 0))
 			rx_cksum(m, parse_ptypes, cksum);
-		rxq->ibytes += len;
+		bytes += len;
 		bufs[got++] = m;
 	}
 	ivshm_rx_release(ch, n);
-	if (unlikely(ivshmem_bar2_guard_lost(own_guard(rxq->port_id))))
-		got = drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
+	if (unlikely(ivshmem_own_bar2_lost(rxq->port_id)))
+		return drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
+	rxq->ibytes += bytes;
 	return got;
 }
 
@@ -337,7 +328,7 @@ uint16_t ivshmem_tx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint64_t bytes = 0;
 	int segs;
 
-	if (unlikely(ivshmem_bar2_guard_lost(own_guard(txq->pmd->port_id)))) {
+	if (unlikely(ivshmem_own_bar2_lost(txq->pmd->port_id))) {
 		txq->peer_down += nb; /* BAR2 truncated: nobody reads it */
 		return 0;
 	}
