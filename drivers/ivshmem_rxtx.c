@@ -14,7 +14,24 @@
 
 /* ---- Rx ---------------------------------------------------------------- */
 
-#define IVSHMEM_RX_PREFETCH 4 /* packets whose data is fetched ahead */
+#define IVSHMEM_RX_PREFETCH 4 /* packets whose first data line is fetched ahead */
+#define IVSHMEM_RX_PREFETCH_MAX 2048 /* bytes of the next frame fetched ahead */
+
+/* Fetches the rest of the i-th ready frame (its first line was fetched
+ * IVSHMEM_RX_PREFETCH packets ahead) while the frame before it is copied.
+ * The lines were written by the other core; the copy alone would wait for
+ * them a few at a time, which made large frames slow (doc/performance.md,
+ * "The large-frame cause"). */
+static inline void prefetch_frame(struct ivshm_rx *ch, uint32_t i)
+{
+	uint32_t len, off;
+	const uint8_t *data = ivshm_rx_frame_hint(ch, i, &len);
+
+	if (len > IVSHMEM_RX_PREFETCH_MAX)
+		len = IVSHMEM_RX_PREFETCH_MAX;
+	for (off = RTE_CACHE_LINE_SIZE; off < len; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(data + off);
+}
 
 /* Copies len bytes into m, chaining segments when one mbuf is too small. */
 static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
@@ -189,6 +206,10 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		if (i + IVSHMEM_RX_PREFETCH < n)
 			rte_prefetch0(ivshm_rx_data_hint(ch, i + IVSHMEM_RX_PREFETCH));
 		rc = ivshm_rx_get(ch, i, &data, &len);
+		/* Frames of one flow tend to have one size: small frames fit
+		 * the line already fetched ahead, so skip the hint. */
+		if (rc == IVSHM_OK && len > 2 * RTE_CACHE_LINE_SIZE && i + 1 < n)
+			prefetch_frame(ch, i + 1);
 		if (unlikely(rc == IVSHM_ECHAIN)) {
 			i = rx_chained(rxq, ch, bufs, i, &n, &got, &bytes);
 			continue;

@@ -322,6 +322,25 @@ static inline const void *ivshm_rx_data_hint(const struct ivshm_rx *rx,
 	return rx->bufs + (uint64_t)((rx->tail + i) & rx->mask) * rx->buf_size;
 }
 
+/* Where the i-th ready frame (i < avail) lies, for prefetching only: its
+ * descriptor as the peer wrote it, clamped into the buffer area but not
+ * validated (a prefetch cannot fault; ivshm_rx_get validates before use). */
+static inline const uint8_t *ivshm_rx_frame_hint(struct ivshm_rx *rx, uint32_t i,
+						 uint32_t *len)
+{
+	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
+					  memory_order_relaxed);
+	uint64_t off = IVSHM_DESC_OFFSET(d);
+	uint32_t n = IVSHM_DESC_LEN(d);
+
+	if (off >= rx->bufs_len)
+		off = 0;
+	if (n > rx->bufs_len - off)
+		n = (uint32_t)(rx->bufs_len - off);
+	*len = n;
+	return rx->bufs + off;
+}
+
 /* The descriptor of the i-th ready packet: a prefetch hint. */
 static inline const void *ivshm_rx_desc_hint(const struct ivshm_rx *rx,
 					     uint32_t i)
