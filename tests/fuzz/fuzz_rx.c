@@ -123,6 +123,20 @@ static void attach_me(struct world *w, unsigned int flags)
 	w->attached = true;
 }
 
+/* The prefetch hint of every ready frame stays inside the buffer area,
+ * whatever the peer wrote into the descriptors. */
+static void check_frame_hints(struct ivshm_rx *rx, uint32_t avail, uint32_t asked)
+{
+	uint32_t i, len;
+	const uint8_t *p;
+
+	CHECK(avail <= asked);
+	for (i = 0; i < avail; i++) {
+		p = ivshm_rx_frame_hint(rx, i, &len);
+		CHECK(p >= rx->bufs && p + len <= rx->bufs + rx->bufs_len);
+	}
+}
+
 /* Packet buffers of exactly `cap` bytes, one per cap, kept across inputs:
  * all packets of a burst share it (their contents do not matter), so ASan
  * still flags any copy longer than cap without a malloc per packet. */
@@ -239,7 +253,7 @@ static void act(struct world *w, unsigned int op, unsigned int q,
 	case 8: my_rx_burst(w, q, arg % MAX_BURST, 1 + take(in) % MAX_CAP); break;
 	case 9: my_tx_burst(w, q, arg % MAX_BURST, take(in) << 4); break;
 	case 10:
-		CHECK(ivshm_rx_avail(&w->my_rx[q], arg) <= arg);
+		check_frame_hints(&w->my_rx[q], ivshm_rx_avail(&w->my_rx[q], arg), arg);
 		break;
 	case 11:
 		if (ivshm_rx_arm(&w->my_rx[q]))
