@@ -99,6 +99,7 @@ static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 	if (rxq == NULL)
 		return -ENOMEM;
 	rxq->mp = mp;
+	rxq->mbuf_room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
 	rxq->pmd = pmd;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;

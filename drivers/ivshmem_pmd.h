@@ -54,6 +54,7 @@ struct ivshmem_rxq {
 	uint64_t cksum_offloads; /* Rx checksum offloads enabled (software) */
 	uint64_t queue_offloads; /* the queue's own, from rx_queue_setup */
 	uint32_t max_frame;     /* MTU + Ethernet header + one VLAN tag */
+	uint32_t mbuf_room;     /* tailroom of a fresh mbuf from mp */
 	uint64_t over_mtu;      /* dropped: longer than max_frame */
 } __rte_cache_aligned;
 

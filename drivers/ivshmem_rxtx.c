@@ -33,8 +33,9 @@ static inline void prefetch_frame(struct ivshm_rx *ch, uint32_t i)
 		rte_prefetch0(data + off);
 }
 
-/* Copies len bytes into m, chaining segments when one mbuf is too small. */
-static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+/* Copies len bytes into m, chaining segments when one mbuf is too small
+ * (the scatter path: copy_frame takes frames that fit one mbuf). */
+static __rte_noinline int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 			  const uint8_t *data, uint32_t len)
 {
 	struct rte_mbuf *seg = m, *next;
@@ -58,6 +59,21 @@ static int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 		seg = next;
 		room = rte_pktmbuf_tailroom(seg);
 	}
+}
+
+/* Copies a validated frame into a fresh mbuf from rxq->mp: inline when it
+ * fits one (room: every fresh mbuf's tailroom, fixed per pool). */
+static inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+			     const uint8_t *data, uint32_t len, uint32_t room)
+{
+	if (likely(len <= room)) {
+		rte_memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+		m->data_len = (uint16_t)len;
+		m->pkt_len = len;
+		m->port = rxq->port_id;
+		return 0;
+	}
+	return copy_into_mbuf(rxq, m, data, len);
 }
 
 /* A peer truncated BAR2 during this burst: the guard put zeros in its place
@@ -189,6 +205,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	struct rte_mbuf *m;
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
 	const uint64_t cksum = rxq->cksum_offloads;
+	const uint32_t room = rxq->mbuf_room;
 	int rc;
 
 	/* Fetch the first descriptor and data lines in parallel instead of
@@ -216,7 +233,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		}
 		if (rc != IVSHM_OK ||
 		    unlikely(len > rxq->max_frame && frame_over_mtu(rxq)) ||
-		    copy_into_mbuf(rxq, m, data, len) != 0) {
+		    copy_frame(rxq, m, data, len, room) != 0) {
 			rte_pktmbuf_free(m);
 			rxq->dropped++;
 			continue;

@@ -99,7 +99,7 @@ testpmd_run() {
   # shellcheck disable=SC2046
   timeout 120 dpdk-testpmd -l 1,0 --main-lcore 0 $(eal $kind) --file-prefix $tag-rx$name \
     $(vdevs $kind 0 $name) -- -i -a --total-num-mbufs=16384 --forward-mode=rxonly \
-    --burst=$BURST --nb-cores=1 < <(sleep 600) > "$out/$name.rx" 2>&1 &
+    --burst=$BURST --nb-cores=1 < <(exec sleep 600 2>/dev/null) > "$out/$name.rx" 2>&1 &
   rx=$!; pids+=($rx)
   wait_path "$(ready_path $kind $name)"
   # shellcheck disable=SC2046

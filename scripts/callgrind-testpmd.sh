@@ -85,7 +85,7 @@ start_valgrind() { # (run's locals)
 # shellcheck disable=SC2046
 start_peer() {
   dpdk-testpmd -l 0,1 $E --file-prefix $tag-n $(vdev "$drv" $other) -- $T --forward-mode=$peer \
-    < <(sleep 900) > "$work/$drv-$role-peer.log" 2>&1 &
+    < <(exec sleep 900 2>/dev/null) > "$work/$drv-$role-peer.log" 2>&1 &
   pp=$!
 }
 # run DRIVER ROLE(rx|tx|idle): ROLE's testpmd under callgrind (idle: rxonly
