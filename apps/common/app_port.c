@@ -78,7 +78,7 @@ int app_port_start(uint16_t port, const struct app_port_conf *c)
 	if (rc < 0)
 		return rc;
 	/* Neither app reads mbuf->packet_type: tell the PMD not to parse it,
-	 * as dpdk-testpmd does (a PMD without the op returns -ENOTSUP). */
+	 * as dpdk-testpmd does (the result is ignored: a PMD may lack the op). */
 	(void)rte_eth_dev_set_ptypes(port, RTE_PTYPE_UNKNOWN, NULL, 0);
 	rc = rte_eth_dev_start(port);
 	if (rc < 0) {
