@@ -49,12 +49,20 @@ static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
 	return 0;
 }
 
+/* Tailroom of a fresh mbuf of pool mp: what one segment holds. */
+static uint32_t pool_mbuf_room(struct rte_mempool *mp)
+{
+	uint32_t data_room = rte_pktmbuf_data_room_size(mp);
+
+	return data_room > RTE_PKTMBUF_HEADROOM ? data_room - RTE_PKTMBUF_HEADROOM : 0;
+}
+
 /* Without RTE_ETH_RX_OFFLOAD_SCATTER a frame must fit one mbuf. */
 static bool rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp,
 			  uint32_t frame, uint64_t offloads)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-	uint32_t room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	uint32_t room = pool_mbuf_room(mp);
 
 	if (frame <= room ||
 	    ((offloads | dev->data->dev_conf.rxmode.offloads) &
@@ -84,7 +92,7 @@ static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 
 	RTE_SET_USED(nb_desc);
 	RTE_SET_USED(conf);
-	if (rte_pktmbuf_data_room_size(mp) <= RTE_PKTMBUF_HEADROOM) {
+	if (pool_mbuf_room(mp) == 0) {
 		/* every segment would take 0 bytes: a frame would drain the pool */
 		IVSHMEM_LOG(ERR, "%s: mbufs of pool %s have no room for data (data room %u, "
 			    "headroom %u)", pmd->bus->name, mp->name,
@@ -99,7 +107,7 @@ static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 	if (rxq == NULL)
 		return -ENOMEM;
 	rxq->mp = mp;
-	rxq->mbuf_room = rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+	rxq->mbuf_room = pool_mbuf_room(mp);
 	rxq->pmd = pmd;
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = qid;

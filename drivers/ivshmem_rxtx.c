@@ -33,49 +33,6 @@ static inline void prefetch_frame(struct ivshm_rx *ch, uint32_t i)
 		rte_prefetch0(data + off);
 }
 
-/* Copies len bytes into m, chaining segments when one mbuf is too small
- * (the scatter path: copy_frame takes frames that fit one mbuf). */
-static __rte_noinline int copy_into_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
-			  const uint8_t *data, uint32_t len)
-{
-	struct rte_mbuf *seg = m, *next;
-	uint32_t room = rte_pktmbuf_tailroom(m), chunk;
-
-	m->pkt_len = len;
-	m->port = rxq->port_id;
-	for (;;) {
-		chunk = len < room ? len : room;
-		rte_memcpy(rte_pktmbuf_mtod(seg, void *), data, chunk);
-		seg->data_len = (uint16_t)chunk;
-		data += chunk;
-		len -= chunk;
-		if (len == 0)
-			return 0;
-		next = rte_pktmbuf_alloc(rxq->mp);
-		if (next == NULL)
-			return -ENOMEM;
-		seg->next = next;
-		m->nb_segs++;
-		seg = next;
-		room = rte_pktmbuf_tailroom(seg);
-	}
-}
-
-/* Copies a validated frame into a fresh mbuf from rxq->mp: inline when it
- * fits one (room: every fresh mbuf's tailroom, fixed per pool). */
-static inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
-			     const uint8_t *data, uint32_t len, uint32_t room)
-{
-	if (likely(len <= room)) {
-		rte_memcpy(rte_pktmbuf_mtod(m, void *), data, len);
-		m->data_len = (uint16_t)len;
-		m->pkt_len = len;
-		m->port = rxq->port_id;
-		return 0;
-	}
-	return copy_into_mbuf(rxq, m, data, len);
-}
-
 /* A peer truncated BAR2 during this burst: the guard put zeros in its place
  * and the copies may hold them. Drops the frames (counted) instead of
  * delivering torn ones. */
@@ -101,8 +58,8 @@ static inline bool frame_over_mtu(struct ivshmem_rxq *rxq)
 }
 
 /* Appends len bytes to packet m whose last segment is *last, chaining more
- * segments as needed. */
-static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+ * segments as needed (the scatter path: out of line). */
+static __rte_noinline int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 			  struct rte_mbuf **last, const uint8_t *data, uint32_t len)
 {
 	struct rte_mbuf *seg = *last;
@@ -124,6 +81,23 @@ static int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 		len -= chunk;
 	}
 	*last = seg;
+	return 0;
+}
+
+/* Copies a validated frame into a fresh mbuf from rxq->mp: inline when it
+ * fits one (room: every fresh mbuf's tailroom, fixed per pool), else through
+ * the chaining path that chained descriptors use too. */
+static inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+			     const uint8_t *data, uint32_t len, uint32_t room)
+{
+	struct rte_mbuf *last = m;
+
+	m->port = rxq->port_id;
+	if (unlikely(len > room))
+		return append_to_mbuf(rxq, m, &last, data, len);
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
 	return 0;
 }
 

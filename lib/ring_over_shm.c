@@ -545,8 +545,7 @@ static int chain_drop(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 	uint64_t d;
 
 	while (c->first + c->used < published) {
-		d = atomic_load_explicit(&rx->descs[(rx->tail + c->first + c->used) &
-						    rx->mask], RELAXED);
+		d = ivshm_rx_desc(rx, c->first + c->used);
 		c->used++;
 		if (!desc_in_bounds(rx, d) || !(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
 			break;
@@ -564,8 +563,7 @@ int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 
 	if (c->first + c->used >= published)
 		return chain_drop(rx, c, published); /* never ends */
-	d = atomic_load_explicit(&rx->descs[(rx->tail + c->first + c->used) &
-					    rx->mask], RELAXED);
+	d = ivshm_rx_desc(rx, c->first + c->used);
 	c->used++;
 	if (!desc_in_bounds(rx, d))
 		return chain_drop(rx, c, 0); /* the bad one ends it */

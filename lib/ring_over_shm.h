@@ -266,6 +266,13 @@ static inline uint32_t ivshm_rx_avail(struct ivshm_rx *rx, uint32_t max)
 	}
 	return ready < max ? ready : max;
 }
+/* The i-th ready descriptor as the peer wrote it: one atomic load, to be
+ * validated before use. */
+static inline uint64_t ivshm_rx_desc(struct ivshm_rx *rx, uint32_t i)
+{
+	return atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
+				    memory_order_relaxed);
+}
 /* The rare branch of ivshm_rx_get: true for a well-formed chain start,
  * false (counted in bad_desc) for a bad descriptor. */
 bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d);
@@ -277,8 +284,7 @@ bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d);
 static inline int ivshm_rx_get(struct ivshm_rx *rx, uint32_t i, const uint8_t **data,
 		 uint32_t *len)
 {
-	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
-					  memory_order_relaxed);
+	uint64_t d = ivshm_rx_desc(rx, i);
 	uint64_t off = IVSHM_DESC_OFFSET(d);
 	uint32_t n = IVSHM_DESC_LEN(d);
 
@@ -328,8 +334,7 @@ static inline const void *ivshm_rx_data_hint(const struct ivshm_rx *rx,
 static inline const uint8_t *ivshm_rx_frame_hint(struct ivshm_rx *rx, uint32_t i,
 						 uint32_t *len)
 {
-	uint64_t d = atomic_load_explicit(&rx->descs[(rx->tail + i) & rx->mask],
-					  memory_order_relaxed);
+	uint64_t d = ivshm_rx_desc(rx, i);
 	uint64_t off = IVSHM_DESC_OFFSET(d);
 	uint32_t n = IVSHM_DESC_LEN(d);
 
