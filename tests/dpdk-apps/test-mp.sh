@@ -10,16 +10,17 @@ HARNESS_TAG=ivmp
 . "$(dirname "$0")/../lib/pmd-harness.sh"
 
 N=1000
-[ "$(id -u)" = 0 ] || fail "needs root (hugepages for a primary that secondaries can join)"
-mountpoint -q /dev/hugepages || mount -t hugetlbfs nodev /dev/hugepages || fail "cannot mount hugetlbfs"
-[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 1024 ] || echo 1024 > /proc/sys/vm/nr_hugepages
-[ "$(cat /proc/sys/vm/nr_hugepages)" -ge 256 ] || fail "cannot reserve hugepages"
+# hugepages for a primary that secondaries can join: reserved and mounted
+# here (private mount point), given back on exit by the harness's cleanup
+# shellcheck source=../lib/hugepages.sh
+. "$(dirname "$0")/../lib/hugepages.sh"
+huge_acquire 512 "$work/huge"
 
 prefix=$tag-primary
 # primary: testpmd rxonly on hugepages (secondaries share its memory)
 vdev="net_ivshmem0,server=$sock,queues=2,ring_size=256"
 start_primary() { # start_primary EXTRA-TESTPMD-ARGS...
-  run_cmd primary stdbuf -oL dpdk-testpmd -l 0,1 -m 256 --no-pci --file-prefix "$prefix" \
+  run_cmd primary stdbuf -oL dpdk-testpmd -l 0,1 -m 256 --huge-dir "$huge_dir" --no-pci --file-prefix "$prefix" \
     -d $pmd --vdev "$vdev" -- --total-num-mbufs 8192 \
     --forward-mode=rxonly --no-lsc-interrupt --disable-link-check "$@" < <(sleep 60 2>/dev/null)
   wait_for "grep -qs 'Press enter to exit' $work/primary.log" 30 || fail "primary did not start"

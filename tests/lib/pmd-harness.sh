@@ -30,6 +30,8 @@ cleanup() {
   # only these: a bare wait would also wait for a process substitution
   # still feeding a run_cmd's stdin (< <(sleep 60))
   [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}" 2>/dev/null
+  # pages and mount of tests/lib/hugepages.sh (under $work), if this test took some
+  ! declare -F huge_release >/dev/null || huge_release
   if [ -n "${KEEP_LOGS:-}" ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
   rm -rf /dev/shm/$tag* /var/run/dpdk/$tag*
 }

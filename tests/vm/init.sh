@@ -10,6 +10,8 @@
 # The last line the runner looks for: "@@VMTEST-EXIT <status>@@".
 /bin/busybox --install -s /bin
 export PATH=/bin:/usr/bin:/sbin:/usr/sbin
+# the runner's sign that the kernel reached userspace (see vmrun.py)
+echo "@@VMTEST-BOOT@@"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
