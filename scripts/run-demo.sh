@@ -17,7 +17,7 @@ sock=/run/$tag.sock
 # no ivshmem region, so it gets a small file of its own and the server keeps
 # its default, sealed memory (a named -M region cannot be sealed).
 floor=/dev/shm/$tag-floor
-eal=(--no-huge -m 256 --no-pci --log-level=warning -d librte_net_ivshmem.so)
+eal=(--no-huge -m 256 --no-pci --no-telemetry --log-level=warning -d librte_net_ivshmem.so)
 export LD_LIBRARY_PATH=$build/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 pids=()
 truncate -s 4096 "$floor"
