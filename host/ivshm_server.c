@@ -5,9 +5,12 @@
  * eventfds (up to 64 each), which can exceed a socket buffer. Sends never
  * block; what does not fit waits in that client's queue until POLLOUT, so a
  * client that stops reading stalls nobody but itself. A departed peer's
- * unsent eventfds are taken out of every queue (else a stalled client
- * plus join/leave churn would hold every fd the server has), and a client
- * whose backlog passes what the current peers justify is dropped.
+ * unsent eventfds are skipped when a queue reaches them; a client whose
+ * backlog passes what the current peers justify is dropped, and so is the
+ * longest backlog when all queues together pass QUEUED_MAX, so stalled
+ * clients hold bounded memory and fds. A client costs O(vectors) messages
+ * per peer to come and go; one that hung up before it was accepted costs
+ * nothing.
  */
 #include "ivshm_server.h"
 
@@ -19,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -35,12 +40,20 @@
 /* Backlog a client may have beyond what introducing every current peer
  * takes (64 messages each): room for bursts of joins and leaves. */
 #define QUEUE_SLACK 4096u
+/* Messages queued in all clients together (24 bytes each): past it, the
+ * client with the longest backlog (a stalled one) is dropped, so stalled
+ * clients cannot make the server's memory grow with their square. */
+#define QUEUED_MAX (1u << 19)
+/* Connections accepted per poll round: a burst of thousands must not hold
+ * the loop (signals, flushing, other clients) for the whole burst. */
+#define ACCEPT_PER_ROUND 64u
 
 /* One peer's eventfds, shared by the peer and by queued messages that
  * still have to carry them, so a peer leaving cannot close an fd that a
  * queued message is about to send. */
 struct fdset {
 	unsigned int refs;
+	bool gone;           /* its peer left: queued announcements are void */
 	unsigned int n;
 	int fd[IVSHM_MAX_VECTORS];
 };
@@ -56,6 +69,7 @@ struct client {
 	int sock;
 	unsigned int id;
 	bool dead;
+	bool to_flush;       /* new messages, or POLLOUT: try sending */
 	struct fdset *fds;
 	struct outmsg *q;
 	size_t head, len, cap;
@@ -74,8 +88,10 @@ struct ivshm_server {
 	struct client **list;    /* connected clients, for poll */
 	unsigned int n;
 	struct pollfd *pfds;
+	size_t queued;           /* unsent messages in all queues */
 	int64_t accept_resume_ms; /* listener unpolled until then */
 	bool accept_paused;
+	bool accept_logged;       /* this out-of-fds episode was logged */
 };
 
 #define ACCEPT_BACKOFF_MS 200
@@ -139,9 +155,64 @@ static bool make_room(struct client *c, size_t limit)
 	return true;
 }
 
-/* Appends a message; the client is marked dead if it cannot take more. */
-static void enqueue(struct client *c, int64_t value, struct fdset *hold, int fd)
+static void dequeue(struct ivshm_server *srv, struct client *c);
+
+/* Over the total bound: marks the live client with the longest backlog
+ * dead (its queue is freed when the round settles). O(clients), and only
+ * when the bound is passed. */
+static void drop_longest_backlog(struct ivshm_server *srv)
 {
+	struct client *worst = NULL;
+
+	for (unsigned int i = 0; i < srv->n; i++) {
+		struct client *c = srv->list[i];
+
+		if (!c->dead && (worst == NULL ||
+				 c->len - c->head > worst->len - worst->head))
+			worst = c;
+	}
+	if (worst == NULL)
+		return;
+	fprintf(stderr, "ivshmem-server: dropping peer %u: %zu messages unread, "
+		"%zu queued in all (bound %u)\n", worst->id,
+		worst->len - worst->head, srv->queued, QUEUED_MAX);
+	worst->dead = true;
+	/* written off now, so the next enqueue does not scan again */
+	while (worst->head < worst->len)
+		dequeue(srv, worst);
+}
+
+/* sendmsg refused an fd because too many of this user's are in flight
+ * (ETOOMANYREFS, for a server that is not root): they sit unread in
+ * stalled clients' sockets. Drops the live client with the most unread
+ * bytes (SIOCOUTQ), which frees its in-flight fds. */
+static void drop_most_unread(struct ivshm_server *srv)
+{
+	struct client *worst = NULL;
+	int most = 0;
+
+	for (unsigned int i = 0; i < srv->n; i++) {
+		struct client *c = srv->list[i];
+		int unread = 0;
+
+		if (!c->dead && ioctl(c->sock, SIOCOUTQ, &unread) == 0 && unread > most) {
+			most = unread;
+			worst = c;
+		}
+	}
+	if (worst == NULL)
+		return;
+	fprintf(stderr, "ivshmem-server: too many fds in flight: dropping peer %u "
+		"(%d bytes unread)\n", worst->id, most);
+	worst->dead = true;
+}
+
+/* Appends a message; the client is marked dead if it cannot take more. */
+static void enqueue(struct ivshm_server *srv, struct client *c, int64_t value,
+		    struct fdset *hold, int fd)
+{
+	if (srv->queued >= QUEUED_MAX)
+		drop_longest_backlog(srv);
 	if (c->dead)
 		return;
 	if (!make_room(c, c->limit)) {
@@ -151,40 +222,65 @@ static void enqueue(struct client *c, int64_t value, struct fdset *hold, int fd)
 	if (hold != NULL)
 		hold->refs++;
 	c->q[c->len++] = (struct outmsg){ .value = value, .fd = fd, .hold = hold };
+	c->to_flush = true;
+	srv->queued++;
 }
 
-static void enqueue_fds(struct client *to, const struct client *of)
+static void enqueue_fds(struct ivshm_server *srv, struct client *to,
+			const struct client *of)
 {
 	for (unsigned int v = 0; v < of->fds->n; v++)
-		enqueue(to, of->id, of->fds, of->fds->fd[v]);
+		enqueue(srv, to, of->id, of->fds, of->fds->fd[v]);
 }
 
-static void flush(struct client *c)
+/* Leaves the sent or void message at the head of c's queue. */
+static void dequeue(struct ivshm_server *srv, struct client *c)
 {
+	fdset_put(c->q[c->head].hold);
+	c->head++;
+	srv->queued--;
+}
+
+/* Sends what c's socket takes. An announcement of a departed peer's
+ * eventfds not begun yet is dropped here, not searched for in every queue
+ * when the peer leaves (that made each departure cost every backlog). */
+static void flush(struct ivshm_server *srv, struct client *c)
+{
+	c->to_flush = false;
 	while (!c->dead && c->head < c->len) {
 		struct outmsg *m = &c->q[c->head];
 		uint8_t bytes[IVSHM_MSG_BYTES];
 
+		if (m->sent == 0 && m->hold != NULL && m->hold->gone) {
+			dequeue(srv, c);
+			continue;
+		}
 		ivshm_proto_encode(m->value, bytes);
 		int rc = ivshm_proto_send_bytes(c->sock, bytes + m->sent,
 						IVSHM_MSG_BYTES - m->sent,
 						m->sent == 0 ? m->fd : -1);
 		if (rc == -EAGAIN)
 			return;
+		if (rc == -ETOOMANYREFS) {
+			/* our user's in-flight fds: the fault of whoever
+			 * does not read them, not of this client */
+			drop_most_unread(srv);
+			c->to_flush = true; /* try again once that one is gone */
+			return;
+		}
 		if (rc < 0) {
 			c->dead = true;
 			return;
 		}
 		m->sent += (unsigned int)rc;
-		if (m->sent == IVSHM_MSG_BYTES) {
-			fdset_put(m->hold);
-			c->head++;
-		}
+		if (m->sent == IVSHM_MSG_BYTES)
+			dequeue(srv, c);
 	}
 }
 
-static void client_free(struct client *c)
+static void client_free(struct ivshm_server *srv, struct client *c)
 {
+	srv->queued -= c->len - c->head;
 	for (size_t i = c->head; i < c->len; i++)
 		fdset_put(c->q[i].hold);
 	free(c->q);
@@ -205,16 +301,16 @@ static int lowest_free_id(const struct ivshm_server *srv)
  * the others' eventfds to it (ascending id), then its own eventfds. */
 static void announce_new(struct ivshm_server *srv, struct client *c)
 {
-	enqueue(c, IVSHM_PROTOCOL_VERSION, NULL, -1);
-	enqueue(c, c->id, NULL, -1);
-	enqueue(c, IVSHM_MSG_SHM_ID, NULL, srv->shm_fd);
+	enqueue(srv, c, IVSHM_PROTOCOL_VERSION, NULL, -1);
+	enqueue(srv, c, c->id, NULL, -1);
+	enqueue(srv, c, IVSHM_MSG_SHM_ID, NULL, srv->shm_fd);
 	for (unsigned int id = 0; id < srv->id_end; id++)
 		if (srv->by_id[id] != NULL && srv->by_id[id] != c)
-			enqueue_fds(srv->by_id[id], c);
+			enqueue_fds(srv, srv->by_id[id], c);
 	for (unsigned int id = 0; id < srv->id_end; id++)
 		if (srv->by_id[id] != NULL && srv->by_id[id] != c)
-			enqueue_fds(c, srv->by_id[id]);
-	enqueue_fds(c, c);
+			enqueue_fds(srv, c, srv->by_id[id]);
+	enqueue_fds(srv, c, c);
 }
 
 static bool out_of_fds(int err)
@@ -226,15 +322,29 @@ static bool out_of_fds(int err)
  * now would spin. Stop polling it for a while; log once per episode. */
 static void pause_accepting(struct ivshm_server *srv, int err)
 {
-	if (!srv->accept_paused)
+	if (!srv->accept_logged)
 		fprintf(stderr, "ivshmem-server: cannot accept (%s): not accepting "
 			"for %d ms\n", strerror(err), ACCEPT_BACKOFF_MS);
-	srv->accept_paused = true;
+	srv->accept_paused = srv->accept_logged = true;
 	srv->accept_resume_ms = ivshm_now_ms() + ACCEPT_BACKOFF_MS;
+}
+
+/* A connection whose client already hung up (connect + close, the usual
+ * storm) is closed without an id: introducing it would cost every peer
+ * messages for a client that is not there. */
+static bool hung_up(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 static void accept_one(struct ivshm_server *srv, int sock)
 {
+	if (hung_up(sock)) {
+		close(sock);
+		return;
+	}
 	int id = lowest_free_id(srv);
 	struct client *c = id < 0 ? NULL : calloc(1, sizeof(*c));
 
@@ -261,12 +371,15 @@ static void accept_one(struct ivshm_server *srv, int sock)
 		srv->list[i]->limit = ((size_t)srv->n + 1) * srv->opts.vectors + 3 +
 				      QUEUE_SLACK;
 	announce_new(srv, c);
+	srv->accept_logged = false; /* the episode, if any, is over */
 	VLOG(srv, "peer %d connected (fd %d)\n", id, sock);
 }
 
-static void accept_all(struct ivshm_server *srv)
+static void accept_some(struct ivshm_server *srv)
 {
-	for (;;) {
+	if (srv->accept_paused && ivshm_now_ms() >= srv->accept_resume_ms)
+		srv->accept_paused = false;
+	for (unsigned int k = 0; k < ACCEPT_PER_ROUND && !srv->accept_paused; k++) {
 		int sock = accept4(srv->listen_fd, NULL, NULL,
 				   SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -276,27 +389,8 @@ static void accept_all(struct ivshm_server *srv)
 		}
 		if (sock < 0)
 			return; /* EAGAIN, or a transient error: poll again */
-		srv->accept_paused = false;
-		accept_one(srv, sock);
+		accept_one(srv, sock); /* may pause accepting (out of fds) */
 	}
-}
-
-/* Takes the unsent announcements of `gone`'s eventfds out of c's queue: a
- * message whose first byte left already carried its fd and stays. */
-static void purge_fds_of(struct client *c, const struct fdset *gone)
-{
-	size_t from = c->head, to = c->head;
-
-	if (from < c->len && c->q[from].sent > 0)
-		from = ++to; /* in flight: finish it */
-	for (; from < c->len; from++) {
-		if (c->q[from].hold == gone) {
-			fdset_put(c->q[from].hold);
-			continue;
-		}
-		c->q[to++] = c->q[from];
-	}
-	c->len = to;
 }
 
 static void remove_client(struct ivshm_server *srv, unsigned int idx)
@@ -307,12 +401,12 @@ static void remove_client(struct ivshm_server *srv, unsigned int idx)
 	srv->by_id[c->id] = NULL;
 	while (srv->id_end > 0 && srv->by_id[srv->id_end - 1] == NULL)
 		srv->id_end--;
-	for (unsigned int i = 0; i < srv->n; i++) {
-		purge_fds_of(srv->list[i], c->fds);
-		enqueue(srv->list[i], c->id, NULL, -1);
-	}
+	/* its announcements still queued are dropped as flush meets them */
+	c->fds->gone = true;
+	for (unsigned int i = 0; i < srv->n; i++)
+		enqueue(srv, srv->list[i], c->id, NULL, -1);
 	VLOG(srv, "peer %u left\n", c->id);
-	client_free(c);
+	client_free(srv, c);
 }
 
 /* Peers send nothing meaningful; anything read is discarded, EOF = gone. */
@@ -342,7 +436,8 @@ static void settle(struct ivshm_server *srv)
 	do {
 		removed = false;
 		for (unsigned int i = 0; i < srv->n; i++)
-			flush(srv->list[i]);
+			if (srv->list[i]->to_flush)
+				flush(srv, srv->list[i]);
 		for (unsigned int i = srv->n; i-- > 0;) {
 			if (srv->list[i]->dead) {
 				remove_client(srv, i);
@@ -399,9 +494,11 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 				drain_input(srv->list[i]);
 			else if (re & (POLLHUP | POLLERR | POLLNVAL))
 				srv->list[i]->dead = true;
+			if (re & POLLOUT)
+				srv->list[i]->to_flush = true;
 		}
 		if (srv->pfds[0].revents & POLLIN)
-			accept_all(srv);
+			accept_some(srv);
 		settle(srv);
 	}
 	return 0;
@@ -570,7 +667,7 @@ void ivshm_server_destroy(struct ivshm_server *srv)
 	while (srv->n > 0) {
 		struct client *c = srv->list[--srv->n];
 
-		client_free(c);
+		client_free(srv, c);
 	}
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
