@@ -266,14 +266,46 @@ int ivshm_proto_connect(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+/* What is at a listening path already: nothing, or a socket nobody
+ * listens on (a crashed server's), which is removed. A live socket (another
+ * server) or anything that is not a socket is refused, untouched. */
+static int clear_stale_socket(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char probe_err[8];
+	int probe;
+
+	if (lstat(path, &st) < 0)
+		return 0;
+	if (!S_ISSOCK(st.st_mode)) {
+		ivshm_set_err(err, errlen, "%s exists and is not a socket: refusing to "
+			      "remove it", path);
+		return -EEXIST;
+	}
+	probe = ivshm_proto_connect(path, probe_err, sizeof(probe_err));
+	if (probe >= 0) {
+		close(probe);
+		ivshm_set_err(err, errlen, "%s: another server is listening there",
+			      path);
+		return -EADDRINUSE;
+	}
+	if (probe != -ECONNREFUSED)
+		return 0; /* bind reports what is wrong with the path */
+	unlink(path);
+	return 0;
+}
+
 int ivshm_proto_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
+	int rc = clear_stale_socket(path, err, errlen);
+
+	if (rc < 0)
+		return rc;
 	int fd = unix_socket(path, &sa, SOCK_NONBLOCK, err, errlen);
 
 	if (fd < 0)
 		return fd;
-	unlink(path); /* a stale socket from a crashed server */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(fd, SOMAXCONN) < 0)
 		return socket_failed(fd, "listen on", path, err, errlen);

@@ -66,7 +66,8 @@ int ivshm_proto_recv(int sock, struct ivshm_proto_rx *rx, int64_t deadline_ms,
 /* Connects to a unix stream socket. Returns the fd (CLOEXEC) or -errno;
  * "socket path too long" is -ENAMETOOLONG. */
 int ivshm_proto_connect(const char *path, char *err, size_t errlen);
-/* Creates a listening unix stream socket (replacing a stale file). */
+/* Creates a listening unix stream socket. A stale socket there (nobody
+ * listening) is replaced; a live one or a non-socket is refused. */
 int ivshm_proto_listen(const char *path, char *err, size_t errlen);
 
 #endif /* IVSHM_PROTO_H */

@@ -82,6 +82,9 @@ struct ivshm_server {
 	char shm_path[PATH_MAX]; /* POSIX name, or a description of the memfd */
 	enum { SHM_NONE, SHM_MEMFD, SHM_POSIX } shm_kind;
 	int listen_fd;
+	dev_t sock_dev;          /* our socket file: removed at exit only if */
+	ino_t sock_ino;          /* the path still names it */
+	bool serving;            /* run started: -k applies (else we clean up) */
 	int shm_fd;
 	struct client *by_id[ID_SLOTS];
 	unsigned int id_end;     /* highest used id + 1 */
@@ -470,6 +473,7 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 {
 	sigset_t wait_mask;
 
+	srv->serving = true;
 	sigprocmask(SIG_SETMASK, NULL, &wait_mask);
 	for (int s = 1; s < NSIG && wake_sigs != NULL; s++)
 		if (sigismember(wake_sigs, s) == 1)
@@ -594,6 +598,8 @@ static int create_shm(struct ivshm_server *srv, char *err, size_t errlen)
 			      strerror(errno));
 		return -1;
 	}
+	if (o->shm_dir != NULL) /* which pages -m gave: hugetlbfs or not */
+		fprintf(stderr, "ivshmem-server: -m %s: %s\n", o->shm_dir, srv->shm_path);
 	if (srv->shm_kind == SHM_POSIX)
 		fprintf(stderr, "ivshmem-server: warning: -M %s is a named POSIX object: it "
 			"cannot be sealed, so any process that opens it can resize it and "
@@ -653,6 +659,12 @@ int ivshm_server_create(const struct ivshm_server_opts *opts,
 		ivshm_server_destroy(srv);
 		return rc;
 	}
+	struct stat st;
+
+	if (stat(srv->sock_path, &st) == 0) {
+		srv->sock_dev = st.st_dev;
+		srv->sock_ino = st.st_ino;
+	}
 	VLOG(srv, "listening on %s, shm %s, %llu bytes, %u vectors\n",
 	     opts->sock_path, srv->shm_path, (unsigned long long)opts->size,
 	     opts->vectors);
@@ -670,12 +682,19 @@ void ivshm_server_destroy(struct ivshm_server *srv)
 		client_free(srv, c);
 	}
 	if (srv->listen_fd >= 0) {
+		struct stat st;
+
 		close(srv->listen_fd);
-		unlink(srv->sock_path);
+		/* not a socket another server has put there since */
+		if (lstat(srv->sock_path, &st) == 0 && st.st_dev == srv->sock_dev &&
+		    st.st_ino == srv->sock_ino)
+			unlink(srv->sock_path);
 	}
 	if (srv->shm_fd >= 0)
 		close(srv->shm_fd);
-	if (srv->shm_kind == SHM_POSIX && !srv->opts.keep_shm)
+	/* -k keeps a region that served; one from a failed start would only
+	 * make the next start fail (EEXIST) */
+	if (srv->shm_kind == SHM_POSIX && (!srv->opts.keep_shm || !srv->serving))
 		shm_unlink(srv->shm_path);
 	free(srv->list);
 	free(srv->pfds);

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "ivshm_pidfile.h"
 #include "ivshm_proto.h"
 #include "ivshm_server.h"
 
@@ -89,13 +91,33 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 	return 0;
 }
 
-static int write_pidfile(const char *path)
+/* What QEMU cannot use or what would be lost, refused before anything is
+ * created: a BAR is a power of two (QEMU's ivshmem asserts it), -m must be
+ * a directory, and a daemon's verbose log would go nowhere. */
+static int check_args(const struct cli *cli)
 {
-	FILE *f = fopen(path, "w");
+	const struct ivshm_server_opts *o = &cli->opts;
+	struct stat st;
 
-	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "ivshmem-server: cannot write pidfile %s: %s\n",
-			path, strerror(errno));
+	if (o->size & (o->size - 1)) {
+		uint64_t up = 1;
+
+		while (up < o->size)
+			up <<= 1;
+		fprintf(stderr, "ivshmem-server: -l %llu is not a power of two: QEMU's "
+			"ivshmem maps the region as a PCI BAR, which must be one "
+			"(use -l %llu)\n", (unsigned long long)o->size,
+			(unsigned long long)up);
+		return -1;
+	}
+	if (o->shm_dir != NULL && (stat(o->shm_dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "ivshmem-server: -m %s: %s\n", o->shm_dir,
+			access(o->shm_dir, F_OK) < 0 ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	if (o->verbose && !cli->foreground) {
+		fprintf(stderr, "ivshmem-server: -v needs -F (a daemon has no terminal "
+			"to log to)\n");
 		return -1;
 	}
 	return 0;
@@ -155,8 +177,9 @@ int main(int argc, char **argv)
 	struct ivshm_server *srv;
 	sigset_t stop_sigs;
 	int ready_fd = -1;
+	struct ivshm_pidfile pidfile = { 0 };
 
-	if (parse_args(argc, argv, &cli) < 0)
+	if (parse_args(argc, argv, &cli) < 0 || check_args(&cli) < 0)
 		return 2;
 	setup_signals(&stop_sigs);
 	if (ivshm_server_create(&cli.opts, &srv, err, sizeof(err)) < 0) {
@@ -168,7 +191,9 @@ int main(int argc, char **argv)
 		ivshm_server_destroy(srv);
 		return 1;
 	}
-	if (cli.pidfile != NULL && write_pidfile(cli.pidfile) < 0) {
+	if (cli.pidfile != NULL &&
+	    ivshm_pidfile_write(&pidfile, cli.pidfile, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ivshmem-server: %s\n", err);
 		ivshm_server_destroy(srv);
 		return 1;
 	}
@@ -177,11 +202,18 @@ int main(int argc, char **argv)
 
 		if (write(ready_fd, &ok, 1) != 1) { /* parent gone: keep serving */ }
 		close(ready_fd);
+		/* started: a daemon holds no caller's stderr (x=$(server 2>&1)
+		 * must return) */
+		int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (devnull >= 0) {
+			dup2(devnull, STDERR_FILENO);
+			close(devnull);
+		}
 	}
 	int rc = ivshm_server_run(srv, &stop_requested, &stop_sigs);
 
 	ivshm_server_destroy(srv);
-	if (cli.pidfile != NULL)
-		unlink(cli.pidfile);
+	ivshm_pidfile_remove(&pidfile);
 	return rc < 0 ? 1 : 0;
 }
