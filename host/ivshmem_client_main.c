@@ -29,10 +29,11 @@ static void cmd_list(struct ivshm_device *dev)
 {
 	unsigned int slots = ivshm_device_peer_slots(dev);
 
+	/* the vectors the server gave us, not the -n limit we asked with */
 	printf("own id %u, shm %" PRIu64 " bytes, %u vectors%s\n",
 	       ivshm_device_id(dev), ivshm_device_bar2_size(dev),
-	       ivshm_device_vectors(dev), ivshm_device_server_fd(dev) < 0 ?
-	       ", server gone" : "");
+	       ivshm_device_peer_vectors(dev, ivshm_device_id(dev)),
+	       ivshm_device_server_fd(dev) < 0 ? ", server gone" : "");
 	for (unsigned int p = 0; p < slots; p++) {
 		unsigned int n = ivshm_device_peer_vectors(dev, p);
 
@@ -42,17 +43,38 @@ static void cmd_list(struct ivshm_device *dev)
 	}
 }
 
-static void ring_peer(struct ivshm_device *dev, unsigned int peer, int vector)
+/* Rings peer's vector (all of them if vector < 0); returns how many
+ * eventfds were rung. A doorbell to an absent peer or vector is still
+ * written, as a guest's would be: the device drops and counts it. */
+static unsigned int ring_peer(struct ivshm_device *dev, unsigned int peer, int vector)
 {
-	unsigned int n = ivshm_device_peer_vectors(dev, peer);
+	unsigned int n = ivshm_device_peer_vectors(dev, peer), rung = 0;
 
 	for (unsigned int v = 0; v < n; v++)
-		if (vector < 0 || (unsigned int)vector == v)
+		if (vector < 0 || (unsigned int)vector == v) {
 			ivshm_device_reg_write(dev, IVSHM_REG_DOORBELL,
 					       IVSHM_DOORBELL_VALUE(peer, v));
+			rung++;
+		}
 	if (vector >= 0 && (unsigned int)vector >= n)
 		ivshm_device_reg_write(dev, IVSHM_REG_DOORBELL,
 				       IVSHM_DOORBELL_VALUE(peer, vector));
+	return rung;
+}
+
+static void say_rung(struct ivshm_device *dev, unsigned long peer, const char *b,
+		     unsigned int rung)
+{
+	unsigned int n = ivshm_device_peer_vectors(dev, (unsigned int)peer);
+
+	if (rung > 0)
+		printf("rang peer %lu vector %s\n", peer, b);
+	else if (n == 0)
+		printf("peer %lu is not connected: nothing rung (the device counts a "
+		       "bad peer)\n", peer);
+	else
+		printf("peer %lu has %u vectors: vector %s not rung (the device counts "
+		       "a bad vector)\n", peer, n, b);
 }
 
 static void cmd_int(struct ivshm_device *dev, char *a, char *b)
@@ -73,8 +95,10 @@ static void cmd_int(struct ivshm_device *dev, char *a, char *b)
 		puts("usage: int PEER VECTOR | int PEER all | int all");
 		return;
 	}
+	unsigned int rung;
+
 	if (strcmp(b, "all") == 0) {
-		ring_peer(dev, (unsigned int)peer, -1);
+		rung = ring_peer(dev, (unsigned int)peer, -1);
 	} else {
 		unsigned long v = strtoul(b, &end, 10);
 
@@ -82,9 +106,9 @@ static void cmd_int(struct ivshm_device *dev, char *a, char *b)
 			puts("vector must be 0..255 or all");
 			return;
 		}
-		ring_peer(dev, (unsigned int)peer, (int)v);
+		rung = ring_peer(dev, (unsigned int)peer, (int)v);
 	}
-	printf("rang peer %lu vector %s\n", peer, b);
+	say_rung(dev, peer, b, rung);
 }
 
 static void cmd_regs(struct ivshm_device *dev)
@@ -188,7 +212,11 @@ int main(int argc, char **argv)
 		case 'S': cfg.server_path = optarg; break;
 		case 'n': cfg.vectors = (unsigned int)atoi(optarg); break;
 		case 'h':
-			printf("Usage: %s [-S socket] [-n max vectors]\n", argv[0]);
+			printf("Usage: %s [-S socket] [-n max vectors]\n"
+			       "  -S socket  the server's socket (default /tmp/ivshmem_socket)\n"
+			       "  -n N       keep at most N of the eventfds each peer has\n"
+			       "             (default %d; `list` shows what the server gave)\n",
+			       argv[0], IVSHM_MAX_VECTORS);
 			print_help();
 			return 0;
 		default: return 2;
