@@ -57,21 +57,23 @@ static uint32_t pool_mbuf_room(struct rte_mempool *mp)
 	return data_room > RTE_PKTMBUF_HEADROOM ? data_room - RTE_PKTMBUF_HEADROOM : 0;
 }
 
-/* Without RTE_ETH_RX_OFFLOAD_SCATTER a frame must fit one mbuf. */
+/* Without RTE_ETH_RX_OFFLOAD_SCATTER every frame Rx accepts at this MTU
+ * (ivshmem_rx_max_frame: one VLAN tag included) must fit one mbuf, so such
+ * a queue never delivers a chained mbuf. */
 static bool rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp,
-			  uint32_t frame, uint64_t offloads)
+			  uint16_t mtu, uint64_t offloads)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-	uint32_t room = pool_mbuf_room(mp);
+	uint32_t room = pool_mbuf_room(mp), frame = ivshmem_rx_max_frame(mtu);
 
 	if (frame <= room ||
 	    ((offloads | dev->data->dev_conf.rxmode.offloads) &
 	     RTE_ETH_RX_OFFLOAD_SCATTER))
 		return true;
-	IVSHMEM_LOG(ERR, "%s: a %u B frame (MTU %u) does not fit one %u B mbuf of "
-		    "pool %s: enable Rx scatter (testpmd: --enable-scatter) or use "
-		    "larger mbufs (--mbuf-size)", pmd->bus->name, frame,
-		    frame - RTE_ETHER_HDR_LEN, room, mp->name);
+	IVSHMEM_LOG(ERR, "%s: a %u B frame (MTU %u + %u B Ethernet header and VLAN "
+		    "tag) does not fit one %u B mbuf of pool %s: enable Rx scatter "
+		    "(testpmd: --enable-scatter) or use larger mbufs (--mbuf-size)",
+		    pmd->bus->name, frame, mtu, frame - mtu, room, mp->name);
 	return false;
 }
 
@@ -79,8 +81,7 @@ static bool rx_frame_fits(struct rte_eth_dev *dev, struct rte_mempool *mp,
  * dropped SCATTER since). */
 static bool rxq_fits(struct rte_eth_dev *dev, const struct ivshmem_rxq *rxq, uint16_t mtu)
 {
-	return rx_frame_fits(dev, rxq->mp, (uint32_t)mtu + RTE_ETHER_HDR_LEN,
-			     rxq->queue_offloads);
+	return rx_frame_fits(dev, rxq->mp, mtu, rxq->queue_offloads);
 }
 
 static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
@@ -99,8 +100,7 @@ static int ivshmem_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 			    rte_pktmbuf_data_room_size(mp), RTE_PKTMBUF_HEADROOM);
 		return -EINVAL;
 	}
-	if (!rx_frame_fits(dev, mp, dev->data->mtu + RTE_ETHER_HDR_LEN,
-			   conf != NULL ? conf->offloads : 0))
+	if (!rx_frame_fits(dev, mp, dev->data->mtu, conf != NULL ? conf->offloads : 0))
 		return -EINVAL;
 	/* ethdev has released a queue set up before (rx_queue_release) */
 	rxq = rte_zmalloc_socket("ivshmem_rxq", sizeof(*rxq), RTE_CACHE_LINE_SIZE, socket);

@@ -284,13 +284,17 @@ static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
 
 /* The rare path of ivshmem_tx_burst: m is longer than one buffer (or empty).
  * Copies it into a chain of buffers from slot on if the ring has room for
- * the chain and for the `later` packets of the burst after it. Returns the
- * descriptors used (0: dropped and counted), or -1 when the ring is short. */
+ * the chain itself; *later (the packets of the burst after it, one
+ * descriptor each) becomes how many of them still fit after the chain, so
+ * a chain at the head of a burst goes whenever it fits alone and the burst
+ * ends early instead (never a chain starved behind packets that come after
+ * it). Returns the descriptors used (0: dropped and counted), or -1 when
+ * the ring is short of the chain. */
 static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m, uint32_t slot,
-		      uint32_t later)
+		      uint32_t *later)
 {
 	struct ivshm_tx *ch = &txq->ch;
-	uint32_t len = m->pkt_len, segs, need, k, off, chunk;
+	uint32_t len = m->pkt_len, segs, need, space, k, off, chunk;
 	uint8_t *dst;
 	const void *src;
 
@@ -303,9 +307,11 @@ static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m
 		txq->bad_mbuf++;
 		return 0;
 	}
-	need = slot + segs + later;
-	if (ivshm_tx_space(ch, need) < need)
+	need = slot + segs;
+	space = ivshm_tx_space(ch, need + *later);
+	if (space < need)
 		return -1;
+	*later = space - need;
 	for (k = 0, off = 0; k < segs; k++, off += chunk) {
 		chunk = RTE_MIN(len - off, ch->buf_size);
 		dst = ivshm_tx_buf(ch, slot + k);
@@ -336,7 +342,7 @@ uint16_t ivshmem_tx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct ivshmem_txq *txq = queue;
 	struct ivshm_tx *ch = &txq->ch;
-	uint32_t room, i, slot = 0, len, chain_descs = 0;
+	uint32_t room, i, slot = 0, len, chain_descs = 0, later;
 	uint64_t bytes = 0;
 	int segs;
 
@@ -348,11 +354,13 @@ uint16_t ivshmem_tx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	for (i = 0; i < room; i++) {
 		len = bufs[i]->pkt_len;
 		if (unlikely(len == 0 || len > ch->max_len)) {
-			segs = tx_chained(txq, bufs[i], slot, room - i - 1);
+			later = room - i - 1;
+			segs = tx_chained(txq, bufs[i], slot, &later);
 			if (segs < 0) {
 				room = i; /* no room for the chain: the rest stays */
 				break;
 			}
+			room = i + 1 + later; /* what fits after it */
 			slot += (uint32_t)segs;
 			chain_descs += segs > 1 ? (uint32_t)segs - 1 : 0;
 			bytes += segs > 0 ? len : 0;

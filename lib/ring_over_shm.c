@@ -117,20 +117,55 @@ static uint8_t *channel_base(const struct ivshm_region *r, uint16_t prod,
 	       channel_index(&r->geo, prod, cons, q) * r->chan_stride;
 }
 
-/* Writes the header and zeroes the control structures of layout l. The
- * caller owns format_state (it holds a FORMATTING claim). */
-static void write_layout(struct ivshm_wire_hdr *h, uint64_t size,
-			 const struct ivshm_geometry *g, const struct layout *l,
-			 uint16_t formatter)
-{
-	uint8_t *base = (uint8_t *)h;
-	uint64_t n;
+/* A formatter writes only while it holds its claim (format_state ==
+ * claim): a formatter that stalled past the takeover delay must not write
+ * into a region another peer has formatted since and peers use
+ * (bar2-layout §5). The claim is re-checked before every line written,
+ * after a harmless atomic read-modify-write (+0) on the line's page that
+ * takes any page fault (the likeliest long stall) before the check, not
+ * between the check and the store. */
+struct format_writer {
+	_Atomic uint32_t *state;
+	uint32_t claim;
+};
 
-	atomic_store_explicit(&h->magic, 0, RELAXED);
-	/* Control structures only: buffers are written before they are read. */
-	memset(base + l->peers_off, 0, l->chans_off - l->peers_off);
-	for (n = 0; n < channel_count(g); n++)
-		memset(base + l->chans_off + n * l->chan_stride, 0, l->bufs_off);
+static bool still_claimed(const struct format_writer *w)
+{
+	return atomic_load_explicit(w->state, memory_order_seq_cst) == w->claim;
+}
+
+/* Zeroes (src NULL) or copies len bytes at dst (4-byte aligned), a line at
+ * a time, while the claim holds. Returns false, having stopped, when it
+ * was lost. */
+static bool claimed_write(const struct format_writer *w, uint8_t *dst,
+			  const uint8_t *src, uint64_t len)
+{
+	uint64_t at = 0, chunk;
+
+	while (at < len) {
+		if (at == 0 || ((uintptr_t)(dst + at) & (IVSHM_LAYOUT_ALIGN - 1)) == 0)
+			atomic_fetch_add_explicit((_Atomic uint32_t *)(void *)(dst + at),
+						  0, RELAXED);
+		chunk = IVSHM_CACHE_LINE - ((uintptr_t)(dst + at) & (IVSHM_CACHE_LINE - 1));
+		if (chunk > len - at)
+			chunk = len - at;
+		if (!still_claimed(w))
+			return false;
+		if (src == NULL)
+			memset(dst + at, 0, chunk);
+		else
+			memcpy(dst + at, src + at, chunk);
+		at += chunk;
+	}
+	return true;
+}
+
+/* Fills the header fields of layout l (format_state and magic left 0). */
+static void header_of(struct ivshm_wire_hdr *h, uint64_t size,
+		      const struct ivshm_geometry *g, const struct layout *l,
+		      uint16_t formatter)
+{
+	memset(h, 0, sizeof(*h));
 	h->version_major = IVSHM_LAYOUT_MAJOR;
 	h->version_minor = IVSHM_LAYOUT_MINOR;
 	h->formatter_id = formatter;
@@ -145,8 +180,43 @@ static void write_layout(struct ivshm_wire_hdr *h, uint64_t size,
 	h->chan_stride = l->chan_stride;
 	h->desc_off = l->desc_off;
 	h->bufs_off = l->bufs_off;
-	memset(h->reserved, 0, sizeof(h->reserved));
+}
+
+/* Writes the header and zeroes the control structures of layout l while
+ * the caller's claim holds (format_state == claim). Returns false, leaving
+ * the rest unwritten, once the claim was taken over. */
+static bool write_layout(struct ivshm_wire_hdr *h, uint64_t size,
+			 const struct ivshm_geometry *g, const struct layout *l,
+			 uint16_t formatter, uint32_t claim)
+{
+	const struct format_writer w = { &h->format_state, claim };
+	const size_t state_at = offsetof(struct ivshm_wire_hdr, format_state);
+	const size_t fields_at = state_at + sizeof(h->format_state);
+	uint8_t *base = (uint8_t *)h;
+	struct ivshm_wire_hdr fresh;
+	uint64_t n;
+
+	if (!still_claimed(&w))
+		return false;
+	atomic_store_explicit(&h->magic, 0, RELAXED);
+	/* Control structures only: buffers are written before they are read. */
+	if (!claimed_write(&w, base + l->peers_off, NULL, l->chans_off - l->peers_off))
+		return false;
+	for (n = 0; n < channel_count(g); n++)
+		if (!claimed_write(&w, base + l->chans_off + n * l->chan_stride, NULL,
+				   l->bufs_off))
+			return false;
+	/* Every header byte but magic and format_state, then magic. */
+	header_of(&fresh, size, g, l, formatter);
+	if (!claimed_write(&w, base + sizeof(h->magic),
+			   (const uint8_t *)&fresh + sizeof(h->magic),
+			   state_at - sizeof(h->magic)) ||
+	    !claimed_write(&w, base + fields_at, (const uint8_t *)&fresh + fields_at,
+			   sizeof(*h) - fields_at) ||
+	    !still_claimed(&w))
+		return false;
 	atomic_store_explicit(&h->magic, IVSHM_LAYOUT_MAGIC, RELAXED);
+	return true;
 }
 
 /* Checks what a format needs before anything is claimed: a failed format
@@ -174,7 +244,8 @@ int ivshm_region_format(void *base, uint64_t size,
 		return rc == IVSHM_EPEERID ? IVSHM_EINVAL : rc;
 	compute_layout(g, &l);
 	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_FORMATTING, RELAXED);
-	write_layout(h, size, g, &l, formatter);
+	if (!write_layout(h, size, g, &l, formatter, IVSHM_FORMAT_FORMATTING))
+		return IVSHM_EBUSY; /* someone took it over meanwhile */
 	atomic_store_explicit(&h->format_state, IVSHM_FORMAT_READY, RELEASE);
 	return IVSHM_OK;
 }
@@ -250,7 +321,8 @@ static int claim_and_format(void *base, uint64_t size,
 		return IVSHM_EFOREIGN;
 	}
 	compute_layout(g, &l);
-	write_layout(h, size, g, &l, me);
+	if (!write_layout(h, size, g, &l, me, claim))
+		return IVSHM_EBUSY; /* taken over: we wrote nothing after that */
 	if (!atomic_compare_exchange_strong_explicit(&h->format_state, &claim,
 						     IVSHM_FORMAT_READY,
 						     RELEASE, RELAXED))
@@ -462,6 +534,7 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 	rx->ring_size = r->geo.ring_size;
 	rx->buf_size = r->geo.buf_size;
 	rx->mask = r->geo.ring_size - 1;
+	rx->max_chain = ivshm_max_chain_frame(&r->geo);
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
 	rx->wake_token = IVSHM_WAKE_TOKEN(0);
 	atomic_store_explicit(&rx->ctl->need_wakeup, IVSHM_WAKE_NONE, RELAXED);
@@ -570,7 +643,9 @@ int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 	*data = rx->bufs + IVSHM_DESC_OFFSET(d);
 	*len = IVSHM_DESC_LEN(d);
 	c->total += *len;
-	if (c->total > IVSHM_MAX_CHAIN_LEN) {
+	/* At most what the geometry can hold (min(R x B, 65535)): segments
+	 * that overlap cannot make a frame longer than the buffer area. */
+	if (c->total > rx->max_chain) {
 		if (!(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
 			return chain_drop(rx, c, 0);
 		return chain_drop(rx, c, published);

@@ -142,6 +142,7 @@ struct ivshm_rx {
 	const uint8_t *bufs;
 	uint64_t bufs_len;
 	uint32_t mask, ring_size, buf_size;
+	uint32_t max_chain;  /* longest frame: ivshm_max_chain_frame() */
 	uint32_t tail;       /* next descriptor we consume */
 	uint32_t head_seen;  /* producer's head as last read (validated) */
 	uint32_t expect_gen; /* producer generation we synced to; 0: none */
@@ -167,8 +168,12 @@ static inline uint32_t ivshm_tx_space(struct ivshm_tx *tx, uint32_t want)
 
 	if (free_slots < want) {
 		tail = atomic_load_explicit(&tx->ctl->tail, memory_order_acquire);
-		/* The consumer's tail lies in [head - size, head]. */
-		if (tx->head - tail > size) {
+		/* The consumer's tail only moves forward: it lies in
+		 * [tail_seen, head] (and tail_seen >= head - size). A tail
+		 * seen moving back or past the head is bad: stall, keep the
+		 * last good one, so head - tail_seen <= size always holds and
+		 * nothing unread is overwritten. */
+		if (tail - tx->tail_seen > tx->head - tx->tail_seen) {
 			tx->err.bad_index++;
 			return 0;
 		}
@@ -312,7 +317,7 @@ static inline void ivshm_rx_chain_start(struct ivshm_rx_chain *c, uint32_t i)
 }
 /* Returns the chain's next segment: IVSHM_CHAIN_MORE or IVSHM_CHAIN_LAST,
  * or IVSHM_ECORRUPT for a bad chain (a bad segment, more than
- * IVSHM_MAX_CHAIN_LEN bytes, or no end before the published head): then
+ * rx->max_chain bytes, or no end before the published head): then
  * c->used covers the whole bad chain, counted once in bad_desc; drop it.
  * Never reads beyond the published head. The caller releases c->first +
  * c->used descriptors at least (it may be more than avail returned). */

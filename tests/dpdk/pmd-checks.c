@@ -377,6 +377,33 @@ static void case_rx_mtu(void)
 	CHECK_EQ(xstat(port, "rx_over_mtu"), 3);
 	CHECK_EQ(rte_eth_dev_stop(port), 0);
 	CHECK(rte_eth_dev_set_mtu(port, 1500) < 0);
+	/* without SCATTER the room must hold MTU + 14 + 4 (the VLAN tag Rx
+	 * accepts), not just MTU + 14: 1006 + 18 = 1024 fits, 1007 does not */
+	CHECK(rte_eth_dev_set_mtu(port, 1007) < 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(port, 1006), 0);
+	rte_eth_dev_close(port);
+}
+
+/* A queue without SCATTER whose mbufs hold MTU + 14 bytes but not a VLAN
+ * tag more is refused: Rx accepts MTU + 18 and would have to chain. */
+static void case_rx_no_scatter_vlan(void)
+{
+	struct rte_mempool *exact = pool("exact", 255, RTE_PKTMBUF_HEADROOM + 1514);
+	struct rte_mempool *vlan = pool("vlan", 255, RTE_PKTMBUF_HEADROOM + 1518);
+	const uint32_t lens[] = { 1514, 1518, 1519 };
+	uint16_t port = port_probe("");
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	CHECK_EQ(configure(port, 1, 1, 0), 0);
+	CHECK(rxq_setup(port, 0, exact) < 0);
+	CHECK_EQ(rxq_setup(port, 0, vlan), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	mtu_round(port, &p, lens, RTE_DIM(lens), 1518, 1); /* one segment each */
+	CHECK_EQ(xstat(port, "rx_over_mtu"), 1);
+	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 }
 
@@ -659,6 +686,43 @@ static unsigned int tx_many(uint16_t port, struct rte_mempool *mp, unsigned int 
 	return refused;
 }
 
+/* A jumbo frame at the head of a burst goes when it fits by itself: the
+ * burst ends early rather than the frame waiting for room for the whole
+ * burst (which never comes under a slow consumer). Ring of 32, burst of 32
+ * starting with a 3000 B frame (2 descriptors): the jumbo and 30 more go. */
+static void case_tx_jumbo_head(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, 4096 + RTE_PKTMBUF_HEADROOM);
+	uint16_t port = port_probe(",ring_size=32");
+	static uint8_t data[32][4096];
+	struct ivshm_pkt pkts[32];
+	struct rte_mbuf *m[32];
+	struct peer p;
+	unsigned int i, sent, got;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	port_start(port, 1, mp, 0);
+	CHECK(ivshm_rx_sync(&p.rx));
+	CHECK(peer_bring_link_up(&p, port));
+	for (i = 0; i < 32; i++) {
+		m[i] = rte_pktmbuf_alloc(mp);
+		CHECK(m[i] != NULL && rte_pktmbuf_append(m[i], i == 0 ? 3000 : 60) != NULL);
+		pkts[i].data = data[i];
+	}
+	sent = rte_eth_tx_burst(port, 0, m, 32);
+	CHECK_EQ(sent, 31); /* 2 + 30 descriptors: the ring is full */
+	rte_pktmbuf_free_bulk(m + sent, 32 - sent);
+	got = ivshm_rx_burst(&p.rx, pkts, 32, sizeof(data[0]));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(pkts[0].len, 3000);
+	for (i = 1; i < got; i++)
+		CHECK_EQ(pkts[i].len, 60);
+	CHECK_EQ(xstat(port, "tx_ring_full"), 32 - sent);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
 /* Refusals are split into ring full / peer down when they happen: the
  * counters never go backwards when the link changes. */
 static void case_tx_counters(void)
@@ -855,6 +919,8 @@ static const struct {
 } cases[] = {
 	{ "rx-remap", case_rx_remap },
 	{ "rx-mtu", case_rx_mtu },
+	{ "rx-no-scatter-vlan", case_rx_no_scatter_vlan },
+	{ "tx-jumbo-head", case_tx_jumbo_head },
 	{ "remove-started", case_remove_started },
 	{ "cleanup-started", case_cleanup_started },
 	{ "doorbells", case_doorbells },

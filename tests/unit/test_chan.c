@@ -362,6 +362,43 @@ static void test_tail_too_far_behind_rejected(void)
 	pair_close(&p);
 }
 
+/* A tail seen moving backwards (still inside [head - R, head]) in the
+ * middle of a burst is bad: the producer keeps the last good tail, so
+ * head - tail_seen never exceeds R, and with the consumer frozen there it
+ * stalls instead of writing over slots the consumer has not read. */
+static void test_tail_moving_back_stalls_producer(void)
+{
+	static uint8_t payload[64];
+	struct ivshm_pkt pk[32];
+	uint32_t h, i, sent = 0, b;
+	bool bell;
+	struct pair p;
+
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	h = p.tx.head;
+	CHECK_EQ(ivshm_tx_space(&p.tx, 7), 7); /* reads tail = h: empty */
+	for (i = 0; i < 7; i++)
+		ivshm_tx_set(&p.tx, i, 64);
+	atomic_store(&p.rx.ctl->tail, h - 7); /* moves back, "in range" */
+	CHECK_EQ(ivshm_tx_space(&p.tx, 12), 0);
+	CHECK_EQ(p.tx.err.bad_index, 1);
+	ivshm_tx_publish(&p.tx, 7);
+	CHECK(p.tx.head - p.tx.tail_seen <= 8);
+	for (i = 0; i < 32; i++)
+		pk[i] = (struct ivshm_pkt){ payload, 60 };
+	for (b = 0; b < 1000; b++) /* the consumer stays frozen at h - 7 */
+		sent += ivshm_tx_burst(&p.tx, pk, 32, &bell);
+	CHECK_EQ(sent, 1); /* the one slot free by the last good tail, h */
+	CHECK_EQ(atomic_load(&p.tx.ctl->head) - h, 8); /* nothing unread overwritten */
+	CHECK(p.tx.head - p.tx.tail_seen <= 8);
+	CHECK(p.tx.err.bad_index >= 1000);
+	/* the consumer comes back and really consumes: the producer resumes */
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 8);
+	ivshm_rx_release(&p.rx, 8);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, pk, 32, &bell), 8);
+	pair_close(&p);
+}
+
 /* Publishes one hand-made descriptor and checks rx_get's verdict. */
 static int get_one(uint64_t desc, struct ivshm_chan_errors *err)
 {
@@ -820,6 +857,55 @@ static void test_chain_longer_than_max_frame_dropped(void)
 	CHECK_EQ(len0, 65535);
 }
 
+/* Spec decisions (bar2-layout §4): a chain as long as the ring is a good
+ * frame (our producer sends one whenever the ring is empty). */
+static void test_chain_as_long_as_ring_accepted(void)
+{
+	static uint8_t in[256], out[256];
+	struct ivshm_pkt tx = { in, 256 }, rx = { out, 0 };
+	bool bell;
+	struct pair p;
+
+	fill_pattern(in, 256, 9);
+	CHECK_EQ(pair_open(&p, geo(4, 64)), 0);
+	CHECK_EQ(ivshm_tx_burst(&p.tx, &tx, 1, &bell), 1);
+	CHECK_EQ(p.tx.head, 4);
+	CHECK_EQ(ivshm_rx_burst(&p.rx, &rx, 1, sizeof(out)), 1);
+	CHECK_EQ(rx.len, 256);
+	CHECK(memcmp(in, out, 256) == 0);
+	CHECK_EQ(p.rx.err.bad_desc, 0);
+	pair_close(&p);
+}
+
+/* A frame is at most min(R x B, 65535) bytes: overlapping segments cannot
+ * make one longer than the buffer area (here 2 x 128 B with R x B = 128). */
+static void test_chain_longer_than_area_dropped(void)
+{
+	uint64_t d[2] = { IVSHM_DESC_MAKE(0, 128, IVSHM_DESC_F_MORE),
+			  IVSHM_DESC_MAKE(0, 128, 0) };
+	uint64_t bad;
+	uint32_t len0;
+
+	CHECK_EQ(recv_after_hostile(d, 2, 2, 64, &bad, &len0), 1);
+	CHECK_EQ(bad, 1);
+	CHECK_EQ(len0, 42);
+	d[1] = IVSHM_DESC_MAKE(64, 64, 0); /* 128 B in all: the limit, fine */
+	d[0] = IVSHM_DESC_MAKE(0, 64, IVSHM_DESC_F_MORE);
+	CHECK_EQ(recv_after_hostile(d, 2, 2, 64, &bad, &len0), 2);
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(len0, 128);
+}
+
+/* One descriptor may say more than B bytes as long as they lie inside the
+ * buffer area (the wire leaves the data layout to the producer). */
+static void test_desc_longer_than_buffer_accepted(void)
+{
+	struct ivshm_chan_errors err;
+
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(64, 7 * 64, 0), &err), IVSHM_OK);
+	CHECK_EQ(err.bad_desc, 0);
+}
+
 int main(void)
 {
 	RUN(test_ready_needs_consumer);
@@ -834,6 +920,10 @@ int main(void)
 	RUN(test_head_behind_tail_rejected);
 	RUN(test_tail_beyond_head_rejected);
 	RUN(test_tail_too_far_behind_rejected);
+	RUN(test_tail_moving_back_stalls_producer);
+	RUN(test_chain_as_long_as_ring_accepted);
+	RUN(test_chain_longer_than_area_dropped);
+	RUN(test_desc_longer_than_buffer_accepted);
 	RUN(test_desc_zero_len_rejected);
 	RUN(test_desc_len_past_area_rejected);
 	RUN(test_desc_offset_past_area_rejected);
