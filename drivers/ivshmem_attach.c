@@ -72,7 +72,8 @@ static int attach_region(struct pmd_internals *pmd)
 	struct ivshmem_bus_dev *bus = pmd->bus;
 	uint64_t deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
 	uint64_t seen_since = rte_get_timer_cycles();
-	unsigned int flags = IVSHM_ATTACH_FORMAT;
+	/* STOPPED until the port starts: a peer must not take us for ready */
+	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
 	uint32_t seen = UINT32_MAX;
 	int rc;
 

@@ -2,6 +2,8 @@
 # Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
 # Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
+#            slow-start (a peer slow between probe and port start, then
+#            stopping its port: one link up and one down on each side)
 #            rx-intr poll-no-doorbells bad-devargs no-server install
 #            pmd-CASE (a case of pmd-checks.c: this process is the peer)
 #            requeue (Rx queues reconfigured without a new setup still
@@ -86,6 +88,43 @@ server-traffic)
 shm-traffic)
   shm=/dev/shm/$tag-plain
   two_way "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1" 200000
+  ;;
+slow-start)
+  # b waits 2 s between probe and port start (testpmd creating its pools
+  # does): a must not see b before b's port starts (before, a saw b up at
+  # probe and down again when b's heartbeat stalled), and b's port stop
+  # takes a's link down at once (before, only b's close did). Exactly one
+  # up and one down on each side. At the default log level (NOTICE) each
+  # side says why its link went down.
+  start_server 2
+  quiet() { eal "$1" | sed 's/--log-level=[^ ]*//'; } # the default level
+  # shellcheck disable=SC2046
+  run_cmd a "$traffic" $(quiet a) --vdev "net_ivshmem0,server=$sock" -- \
+    --link-sequence up,down --timeout 20
+  # shellcheck disable=SC2046
+  run_cmd b "$traffic" $(quiet b) --vdev "net_ivshmem0,server=$sock" -- \
+    --start-delay 2 --link-sequence up --hold 0.5 --stop-hold 1 --timeout 20
+  wait_pid "$pid_a" 30 || fail "a did not see up then down"
+  wait_pid "$pid_b" 30 || fail "b did not see its link up"
+  grep -h '^LINK\|^START\|^STOP\|^LSC\|link \(up\|down\)' "$work/a.log" "$work/b.log"
+  b_start=$(sed -n 's/^STARTING real=//p' "$work/b.log")
+  b_stop=$(sed -n 's/^STOPPED real=//p' "$work/b.log")
+  a_up=$(sed -n 's/^LINK up .* real=//p' "$work/a.log")
+  a_down=$(sed -n 's/^LINK down .* real=//p' "$work/a.log")
+  [ -n "$b_start" ] && [ -n "$b_stop" ] && [ -n "$a_up" ] && [ -n "$a_down" ] ||
+    fail "missing STARTING/STOPPED/LINK lines"
+  [ "$a_up" -ge "$b_start" ] || fail "a saw b up $((b_start - a_up)) ms before b's port started"
+  [ "$a_down" -ge "$b_stop" ] && [ $((a_down - b_stop)) -lt 500 ] ||
+    fail "a's link went down $((a_down - b_stop)) ms after b's port stop (want 0..500)"
+  for n in a b; do
+    ev=$(sed -n 's/^LSC events=//p' "$work/$n.log")
+    [ "$ev" = 2 ] || fail "$n saw ${ev:-no} link events, want exactly 2 (up, down)"
+  done
+  grep -q 'link down (peer [0-9]*: peer port stopped)' "$work/a.log" ||
+    fail "a did not log why its link went down at the default level"
+  grep -q 'link down (peer [0-9]*: port stopped)' "$work/b.log" ||
+    fail "b did not log why its link went down at the default level"
+  echo "a: up $((a_up - b_start)) ms after b's port start, down $((a_down - b_stop)) ms after its stop; 2 events each"
   ;;
 link)
   # a watches: up (b attached) -> down (b exited) -> up (b back)
