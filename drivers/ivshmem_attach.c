@@ -5,6 +5,7 @@
  * MAC address.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -107,6 +108,37 @@ static int attach_region(struct pmd_internals *pmd)
 	return rc == IVSHM_OK ? 0 : -EINVAL;
 }
 
+/* A region formatted before us (by a peer, or by an earlier run: a shm=
+ * file outlives its processes) keeps its geometry: say so for each
+ * geometry devarg asked for that the region does not have. */
+static void note_geometry_not_honoured(const struct pmd_internals *pmd)
+{
+	static const struct {
+		const char *key;
+		uint32_t bit;
+		size_t off;
+	} fields[] = {
+		{ "max_peers", IVSHMEM_GIVEN_MAX_PEERS, offsetof(struct ivshm_geometry, max_peers) },
+		{ "queues", IVSHMEM_GIVEN_QUEUES, offsetof(struct ivshm_geometry, queues) },
+		{ "ring_size", IVSHMEM_GIVEN_RING_SIZE, offsetof(struct ivshm_geometry, ring_size) },
+		{ "buf_size", IVSHMEM_GIVEN_BUF_SIZE, offsetof(struct ivshm_geometry, buf_size) },
+	};
+	const uint8_t *want = (const uint8_t *)&pmd->args.geo;
+	const uint8_t *have = (const uint8_t *)&pmd->region.geo;
+	uint32_t w, h;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		memcpy(&w, want + fields[i].off, sizeof(w));
+		memcpy(&h, have + fields[i].off, sizeof(h));
+		if ((pmd->args.geo_given & fields[i].bit) && w != h)
+			IVSHMEM_LOG(NOTICE, "%s: devarg %s=%u not honoured: the region "
+				    "was formatted before (by a peer, or an earlier run: a "
+				    "shm= file outlives its processes) with %s=%u, adopted",
+				    pmd->bus->name, fields[i].key, w, fields[i].key, h);
+	}
+}
+
 static void choose_mac(struct pmd_internals *pmd)
 {
 	/* Locally administered, "iv", then our peer id. */
@@ -121,8 +153,10 @@ int ivshmem_attach(struct pmd_internals *pmd)
 {
 	int rc = attach_region(pmd);
 
-	if (rc == 0)
+	if (rc == 0) {
+		note_geometry_not_honoured(pmd);
 		rc = choose_peer(pmd);
+	}
 	if (rc == 0)
 		choose_mac(pmd);
 	return rc;

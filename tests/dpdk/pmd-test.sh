@@ -5,6 +5,7 @@
 #            slow-start (a peer slow between probe and port start, then
 #            stopping its port: one link up and one down on each side)
 #            rx-intr poll-no-doorbells bad-devargs no-server install
+#            stale-geometry (geometry devargs a region cannot honour)
 #            pmd-CASE (a case of pmd-checks.c: this process is the peer)
 #            requeue (Rx queues reconfigured without a new setup still
 #            serve every channel)
@@ -88,6 +89,26 @@ server-traffic)
 shm-traffic)
   shm=/dev/shm/$tag-plain
   two_way "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1" 200000
+  ;;
+stale-geometry)
+  # a shm= file outlives its processes: the one a left behind keeps a's
+  # geometry (1 x 512), and b asking queues=2,ring_size=1024 joins it with
+  # a NOTICE (the default level) per devarg not honoured (before: silently)
+  shm=/dev/shm/$tag-stale
+  # (each waits 1 s for a link that never comes: its exit status is not the point)
+  run_fg a "net_ivshmem0,shm=$shm,size=4M,id=0" --count 0 --expect 0 --timeout 1
+  [ -f "$shm" ] || fail "a left no shm file"
+  # shellcheck disable=SC2046
+  timeout 30 "$traffic" $(eal b | sed 's/--log-level=[^ ]*//') \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=1,queues=2,ring_size=1024,buf_size=2048" \
+    -- --count 0 --expect 0 --timeout 1 >"$work/b.log" 2>&1
+  grep 'not honoured' "$work/b.log"
+  grep -q 'devarg queues=2 not honoured: .* with queues=1, adopted' "$work/b.log" ||
+    fail "no NOTICE for queues=2"
+  grep -q 'devarg ring_size=1024 not honoured: .* with ring_size=512, adopted' "$work/b.log" ||
+    fail "no NOTICE for ring_size=1024"
+  [ "$(grep -c 'not honoured' "$work/b.log")" -eq 2 ] ||
+    fail "buf_size=2048 is the region's: no NOTICE wanted for it"
   ;;
 slow-start)
   # b waits 2 s between probe and port start (testpmd creating its pools
@@ -186,6 +207,7 @@ bad-devargs)
   for args in "server=$sock,bogus=1" "server=$sock,queues=0" "server=$sock,ring_size=1000" \
               "shm=/dev/shm/$tag-x,size=4M" "server=$sock,shm=/dev/shm/x,id=0" \
               "server=relative.sock" "shm=/dev/shm/$tag-y,size=12Q,id=0" "server=$sock,mac=01:00:00:00:00:01" \
+              "server=$sock,mac=00:00:00:00:00:00" "shm=/dev/shm/$tag-w,size=4M,id=0,id=1" \
               "server=$sock,vectors=0" "shm=/dev/shm/$tag-z,size=4M,id=0,vectors=2"; do
     i=$((i + 1))
     echo "bad$i: devargs '$args'"
