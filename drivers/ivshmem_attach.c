@@ -99,9 +99,13 @@ static int attach_region(struct pmd_internals *pmd)
 		flags |= IVSHM_ATTACH_TAKEOVER;
 	}
 	if (rc == IVSHM_ETOOSMALL)
-		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry needs %" PRIu64
-			    " (lower queues/ring_size/buf_size)", bus->name,
-			    bus->bar2_size, ivshm_layout_size(&pmd->args.geo));
+		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry max_peers=%u "
+			    "queues=%u ring_size=%u buf_size=%u needs %" PRIu64 ": lower any "
+			    "of max_peers, queues, ring_size, buf_size, or give a larger "
+			    "region (size=, the server's -l; formula in doc/bar2-layout.md)",
+			    bus->name, bus->bar2_size, pmd->args.geo.max_peers,
+			    pmd->args.geo.queues, pmd->args.geo.ring_size,
+			    pmd->args.geo.buf_size, ivshm_layout_size(&pmd->args.geo));
 	else if (rc != IVSHM_OK)
 		IVSHMEM_LOG(ERR, "%s: cannot attach to BAR2 as peer %u: %s", bus->name,
 			    bus->id, ivshm_strerror(rc));

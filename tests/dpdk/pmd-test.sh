@@ -214,6 +214,12 @@ bad-devargs)
     run_fg bad$i "net_ivshmem0,$args" --count 1; rc=$?
     expect_refused "$rc" bad$i 'net_ivshmem: .*devarg'
   done
+  # a geometry larger than the region: the error gives the exact need and
+  # names every field that could shrink (before, max_peers was not named)
+  run_fg small1 "net_ivshmem0,shm=/dev/shm/$tag-s1,size=4M,id=0,queues=2" --count 1; rc=$?
+  expect_refused "$rc" small1 'queues=2 ring_size=512 buf_size=2048 needs 4231168: lower any of max_peers, queues, ring_size, buf_size'
+  run_fg small2 "net_ivshmem0,shm=/dev/shm/$tag-s2,size=4M,id=0,max_peers=4,peer=1" --count 1; rc=$?
+  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 12685312: lower any of max_peers'
   ;;
 no-server)
   run_fg ns "net_ivshmem0,server=$work/absent.sock" --count 1; rc=$?
@@ -221,13 +227,28 @@ no-server)
   ;;
 install)
   # meson install into a DESTDIR: the .so lands in DPDK's plugin dir with
-  # its PMD info, the archive in the library dir, and stock testpmd drives
-  # the installed driver.
+  # its PMD info, the apps and the server/client in bindir, no static
+  # archive in the system library dir (unless -Dinstall_static=true), and
+  # stock testpmd drives the installed driver.
   meson install -C "$BUILD" --no-rebuild --destdir "$work/inst" --quiet >"$work/install.log" 2>&1 ||
     fail "meson install failed: $(tail -3 "$work/install.log")"
   libdir=$(pkg-config --variable=libdir libdpdk)
   so=$work/inst$libdir/dpdk/pmds-23.0/librte_net_ivshmem.so
-  [ -f "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "static archive not in $libdir"
+  static_wanted=$(meson introspect --buildoptions "$BUILD" |
+    /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "install_static"][0])')
+  if [ "$static_wanted" = True ]; then
+    [ -f "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "install_static: archive not in $libdir"
+  else
+    [ ! -e "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "static archive installed into $libdir unasked"
+  fi
+  bindir=$work/inst$(meson introspect --buildoptions "$BUILD" |
+    /usr/bin/python3 -c 'import json,sys; o={o["name"]: o["value"] for o in json.load(sys.stdin)}; print(o["prefix"] + "/" + o["bindir"])')
+  for b in ivshmem-fwd ivshmem-perf ivshmem-server ivshmem-client; do
+    [ -x "$bindir/$b" ] || fail "$b not installed in $bindir"
+  done
+  installed=$(cd "$work/inst" && find . -type f | sort)
+  echo "installed files:"; echo "$installed"
+  [ "$(echo "$installed" | wc -l)" -eq 5 ] || fail "want exactly the PMD and 4 binaries installed"
   dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
   grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
     fail "installed PMD info lacks net_ivshmem or 1af4:1110"
