@@ -5,6 +5,7 @@
  * MAC address.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -72,7 +73,8 @@ static int attach_region(struct pmd_internals *pmd)
 	struct ivshmem_bus_dev *bus = pmd->bus;
 	uint64_t deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
 	uint64_t seen_since = rte_get_timer_cycles();
-	unsigned int flags = IVSHM_ATTACH_FORMAT;
+	/* STOPPED until the port starts: a peer must not take us for ready */
+	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
 	uint32_t seen = UINT32_MAX;
 	int rc;
 
@@ -97,13 +99,48 @@ static int attach_region(struct pmd_internals *pmd)
 		flags |= IVSHM_ATTACH_TAKEOVER;
 	}
 	if (rc == IVSHM_ETOOSMALL)
-		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry needs %" PRIu64
-			    " (lower queues/ring_size/buf_size)", bus->name,
-			    bus->bar2_size, ivshm_layout_size(&pmd->args.geo));
+		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry max_peers=%u "
+			    "queues=%u ring_size=%u buf_size=%u needs %" PRIu64 ": lower any "
+			    "of max_peers, queues, ring_size, buf_size, or give a larger "
+			    "region (size=, the server's -l; formula in doc/bar2-layout.md)",
+			    bus->name, bus->bar2_size, pmd->args.geo.max_peers,
+			    pmd->args.geo.queues, pmd->args.geo.ring_size,
+			    pmd->args.geo.buf_size, ivshm_layout_size(&pmd->args.geo));
 	else if (rc != IVSHM_OK)
 		IVSHMEM_LOG(ERR, "%s: cannot attach to BAR2 as peer %u: %s", bus->name,
 			    bus->id, ivshm_strerror(rc));
 	return rc == IVSHM_OK ? 0 : -EINVAL;
+}
+
+/* A region formatted before us (by a peer, or by an earlier run: a shm=
+ * file outlives its processes) keeps its geometry: say so for each
+ * geometry devarg asked for that the region does not have. */
+static void note_geometry_not_honoured(const struct pmd_internals *pmd)
+{
+	static const struct {
+		const char *key;
+		uint32_t bit;
+		size_t off;
+	} fields[] = {
+		{ "max_peers", IVSHMEM_GIVEN_MAX_PEERS, offsetof(struct ivshm_geometry, max_peers) },
+		{ "queues", IVSHMEM_GIVEN_QUEUES, offsetof(struct ivshm_geometry, queues) },
+		{ "ring_size", IVSHMEM_GIVEN_RING_SIZE, offsetof(struct ivshm_geometry, ring_size) },
+		{ "buf_size", IVSHMEM_GIVEN_BUF_SIZE, offsetof(struct ivshm_geometry, buf_size) },
+	};
+	const uint8_t *want = (const uint8_t *)&pmd->args.geo;
+	const uint8_t *have = (const uint8_t *)&pmd->region.geo;
+	uint32_t w, h;
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		memcpy(&w, want + fields[i].off, sizeof(w));
+		memcpy(&h, have + fields[i].off, sizeof(h));
+		if ((pmd->args.geo_given & fields[i].bit) && w != h)
+			IVSHMEM_LOG(NOTICE, "%s: devarg %s=%u not honoured: the region "
+				    "was formatted before (by a peer, or an earlier run: a "
+				    "shm= file outlives its processes) with %s=%u, adopted",
+				    pmd->bus->name, fields[i].key, w, fields[i].key, h);
+	}
 }
 
 static void choose_mac(struct pmd_internals *pmd)
@@ -120,8 +157,10 @@ int ivshmem_attach(struct pmd_internals *pmd)
 {
 	int rc = attach_region(pmd);
 
-	if (rc == 0)
+	if (rc == 0) {
+		note_geometry_not_honoured(pmd);
 		rc = choose_peer(pmd);
+	}
 	if (rc == 0)
 		choose_mac(pmd);
 	return rc;

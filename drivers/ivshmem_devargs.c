@@ -20,6 +20,7 @@ struct devarg_def {
 	bool pci;  /* accepted on a PCI device */
 	bool host; /* accepted on a vdev */
 	const char *expect; /* what a valid value looks like */
+	uint32_t geo_bit;   /* IVSHMEM_GIVEN_* of a geometry devarg, else 0 */
 };
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -119,7 +120,8 @@ static int set_mac(struct ivshmem_devargs *a, const char *v)
 			return -EINVAL;
 		a->port.mac[i] = (uint8_t)(hi << 4 | lo);
 	}
-	if (a->port.mac[0] & 1) /* multicast addresses cannot be a port's MAC */
+	/* A port's MAC is unicast (broadcast is multicast too) and not zero. */
+	if ((a->port.mac[0] & 1) || memcmp(a->port.mac, "\0\0\0\0\0\0", 6) == 0)
 		return -EINVAL;
 	a->port.has_mac = true;
 	return 0;
@@ -151,17 +153,20 @@ static int set_size(struct ivshmem_devargs *a, const char *v)
 }
 
 static const struct devarg_def defs[] = {
-	{ "queues", set_queues, true, true, "1..64" },
-	{ "ring_size", set_ring_size, true, true, "power of two 2..65536" },
-	{ "buf_size", set_buf_size, true, true, "multiple of 64 in 64..65536" },
-	{ "max_peers", set_max_peers, true, true, "2..256" },
-	{ "peer", set_peer, true, true, "peer id 0..65535" },
-	{ "mac", set_mac, true, true, "unicast xx:xx:xx:xx:xx:xx" },
-	{ "server", set_server, false, true, "absolute socket path < 108 bytes" },
-	{ "shm", set_shm, false, true, "absolute file path" },
-	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0" },
-	{ "id", set_id, true, true, "peer id 0..65535" },
-	{ "vectors", set_vectors, false, true, "1..64, the server's -n" },
+	{ "queues", set_queues, true, true, "1..64", IVSHMEM_GIVEN_QUEUES },
+	{ "ring_size", set_ring_size, true, true, "power of two 2..65536",
+	  IVSHMEM_GIVEN_RING_SIZE },
+	{ "buf_size", set_buf_size, true, true, "multiple of 64 in 64..65536",
+	  IVSHMEM_GIVEN_BUF_SIZE },
+	{ "max_peers", set_max_peers, true, true, "2..256", IVSHMEM_GIVEN_MAX_PEERS },
+	{ "peer", set_peer, true, true, "peer id 0..65535", 0 },
+	{ "mac", set_mac, true, true,
+	  "a unicast address xx:xx:xx:xx:xx:xx other than 00:00:00:00:00:00", 0 },
+	{ "server", set_server, false, true, "absolute socket path < 108 bytes", 0 },
+	{ "shm", set_shm, false, true, "absolute file path", 0 },
+	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0", 0 },
+	{ "id", set_id, true, true, "peer id 0..65535", 0 },
+	{ "vectors", set_vectors, false, true, "1..64, the server's -n", 0 },
 };
 
 static const struct devarg_def *find_def(const char *key, size_t len)
@@ -182,9 +187,11 @@ static void set_defaults(struct ivshmem_devargs *a)
 	a->host.id = -1;
 }
 
-/* Applies one "key=value" token of length len. */
+/* Applies one "key=value" token of length len; *seen has a bit per defs[]
+ * entry already given (a key given twice is refused: which one was meant?). */
 static int apply_token(const char *tok, size_t len, enum ivshmem_backend_kind kind,
-		       struct ivshmem_devargs *a, char *err, unsigned int errlen)
+		       struct ivshmem_devargs *a, uint32_t *seen, char *err,
+		       unsigned int errlen)
 {
 	const char *eq = memchr(tok, '=', len);
 	const struct devarg_def *d;
@@ -203,6 +210,12 @@ static int apply_token(const char *tok, size_t len, enum ivshmem_backend_kind ki
 			 d != NULL ? " for this device type" : "");
 		return -EINVAL;
 	}
+	if (*seen & (1u << (d - defs))) {
+		snprintf(err, errlen, "devarg '%s' is given twice", d->key);
+		return -EINVAL;
+	}
+	*seen |= 1u << (d - defs);
+	a->port.geo_given |= d->geo_bit;
 	/* The geometry was valid before this token (defaults are): a field
 	 * that breaks its rule now is the one just set. */
 	if (vlen >= sizeof(val) || (memcpy(val, eq + 1, vlen), val[vlen] = '\0',
@@ -247,8 +260,10 @@ int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
 {
 	const char *p = args != NULL ? args : "";
 	const char *end;
+	uint32_t seen = 0;
 	int rc;
 
+	_Static_assert(sizeof(defs) / sizeof(defs[0]) <= 32, "one bit per devarg in seen");
 	set_defaults(out);
 	while (*p != '\0') {
 		end = strchr(p, ',');
@@ -258,7 +273,7 @@ int ivshmem_devargs_parse(const char *args, enum ivshmem_backend_kind kind,
 			snprintf(err, errlen, "empty devarg in '%.200s'", args);
 			return -EINVAL;
 		}
-		rc = apply_token(p, (size_t)(end - p), kind, out, err, errlen);
+		rc = apply_token(p, (size_t)(end - p), kind, out, &seen, err, errlen);
 		if (rc != 0)
 			return rc;
 		p = *end == ',' ? end + 1 : end;

@@ -16,9 +16,17 @@ enum ivshmem_backend_kind {
 	IVSHMEM_BACKEND_HOST, /* --vdev: server socket or shm file */
 };
 
+/* Geometry devargs given explicitly (port.geo_given): attach says so when
+ * the region it joins has another value. */
+#define IVSHMEM_GIVEN_MAX_PEERS 0x1u
+#define IVSHMEM_GIVEN_QUEUES    0x2u
+#define IVSHMEM_GIVEN_RING_SIZE 0x4u
+#define IVSHMEM_GIVEN_BUF_SIZE  0x8u
+
 /* What the port keeps after probe. */
 struct ivshmem_port_args {
 	struct ivshm_geometry geo; /* used when this peer formats the region */
+	uint32_t geo_given;        /* IVSHMEM_GIVEN_*: which of geo was asked for */
 	int peer;                  /* -1: the other peer of a two-peer setup */
 	bool has_mac;
 	uint8_t mac[6];

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Link monitor of net_ivshmem: every IVSHMEM_HEARTBEAT_US on the EAL
- * interrupt thread it bumps our heartbeat and decides whether the peer is
- * up (port started; peer state UP, heartbeat moving, same generation).
+ * Link monitor of net_ivshmem: from probe to close, every
+ * IVSHMEM_HEARTBEAT_US on the EAL interrupt thread, it bumps our heartbeat
+ * and decides whether the peer is up (our port started; the peer's state UP,
+ * i.e. its port started too, heartbeat moving, same generation). Our entry
+ * says STOPPED from attach until our port starts and again once it stops:
+ * a peer sees us neither before we can take traffic nor after.
  * It need not wait for the peer to sync to our generation: what we send
  * before it does is kept (it resumes at our generation's start), so two
  * apps that each wait for link up before polling cannot deadlock.
@@ -66,7 +69,7 @@ static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 	struct ivshm_peer_view v;
 
 	if (ivshm_peer_read(&pmd->region, pmd->peer, &v) != IVSHM_OK ||
-	    v.state != IVSHM_PEER_UP)
+	    (v.state != IVSHM_PEER_UP && v.state != IVSHM_PEER_STOPPED))
 		return "peer not attached";
 	if (v.generation != pmd->peer_gen) {
 		/* A restart: report down once so apps see the flap. */
@@ -76,6 +79,8 @@ static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
 	}
 	if (heartbeat_stopped(&pmd->peer_live, v.heartbeat, now, link_timeout_cycles()))
 		return "peer heartbeat stopped";
+	if (v.state == IVSHM_PEER_STOPPED)
+		return "peer port stopped";
 	return NULL;
 }
 
@@ -135,11 +140,19 @@ static void link_tick(void *arg)
 		return;
 	__atomic_store_n(&pmd->link_up, up, __ATOMIC_RELAXED);
 	pmd->link_changes++;
-	IVSHMEM_LOG(INFO, "%s: link %s (peer %u%s%s)", pmd->bus->name,
+	IVSHMEM_LOG(NOTICE, "%s: link %s (peer %u%s%s)", pmd->bus->name,
 		    up ? "up" : "down", pmd->peer, up ? "" : ": ", up ? "" : why);
 	ivshmem_link_update(dev, 0);
 	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 	/* pmd may be freed here: nothing after the callbacks */
+}
+
+/* Our port's state as the peer sees it (the peer table entry), and as our
+ * own monitor sees it. */
+void ivshmem_link_port_started(struct pmd_internals *pmd, bool started)
+{
+	ivshm_region_set_ready(&pmd->region, started);
+	__atomic_store_n(&pmd->started, started, __ATOMIC_RELEASE);
 }
 
 void ivshmem_link_start(struct rte_eth_dev *dev)

@@ -230,7 +230,7 @@ static int ivshmem_dev_start(struct rte_eth_dev *dev)
 	}
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STARTED;
-	__atomic_store_n(&pmd->started, true, __ATOMIC_RELEASE);
+	ivshmem_link_port_started(pmd, true);
 	return 0;
 }
 
@@ -253,7 +253,7 @@ static int ivshmem_dev_stop(struct rte_eth_dev *dev)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		dev->data->tx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
-	__atomic_store_n(&pmd->started, false, __ATOMIC_RELEASE);
+	ivshmem_link_port_started(pmd, false);
 	return 0;
 }
 

@@ -156,6 +156,7 @@ int ivshmem_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name 
 
 /* ivshmem_link.c */
 void ivshmem_link_start(struct rte_eth_dev *dev);
+void ivshmem_link_port_started(struct pmd_internals *pmd, bool started);
 void ivshmem_link_stop(struct rte_eth_dev *dev);
 int ivshmem_link_update(struct rte_eth_dev *dev, int wait);
 /* True if peer id's heartbeat stays still for two link timeouts (its

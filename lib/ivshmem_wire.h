@@ -41,7 +41,8 @@ typedef int64_t ivshm_msg_t;
 #define IVSHM_LAYOUT_MAJOR     2u  /* incompatible changes; 2: chained
                                     * descriptors (IVSHM_DESC_F_MORE) and
                                     * format takeover (format_state) */
-#define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
+#define IVSHM_LAYOUT_MINOR     1u  /* compatible additions; 1: peer state
+                                    * STOPPED (attached, port stopped) */
 
 /* Region header format_state: the state in the low byte; while FORMATTING,
  * bits 8..31 count takeovers of a format whose writer stopped (0 at the
@@ -89,10 +90,13 @@ struct ivshm_wire_hdr {
 	uint8_t reserved[256 - 88];
 };
 
-/* Peer states in the peer table */
+/* Peer states in the peer table. UP and STOPPED both hold the id (and
+ * the heartbeat moves in both); only UP is ready for traffic. A reader of
+ * layout 2.0 takes STOPPED for "not attached", which is what it should see. */
 #define IVSHM_PEER_ABSENT      0u /* never attached */
-#define IVSHM_PEER_UP          1u
+#define IVSHM_PEER_UP          1u /* attached, ready for traffic */
 #define IVSHM_PEER_LEFT        2u /* detached cleanly */
+#define IVSHM_PEER_STOPPED     3u /* attached, not ready (port stopped) */
 
 /* Peer table entry: 128 bytes; line 0 changes only at attach/detach, line 1
  * (heartbeat) changes periodically, so readers of line 0 stay cache-hot. */
@@ -102,7 +106,8 @@ struct ivshm_wire_peer {
 	uint8_t mac[6];
 	uint16_t reserved0;
 	uint8_t reserved1[64 - 16];
-	_Atomic uint64_t heartbeat;   /* incremented by the live peer */
+	_Atomic uint64_t heartbeat;   /* incremented by the live peer while it
+				       * holds the id (UP or STOPPED) */
 	uint8_t reserved2[64 - 8];
 };
 

@@ -407,7 +407,8 @@ int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
 		return IVSHM_EPEERID;
 	p = peer_entry(r, me);
 	state = atomic_load_explicit(&p->state, ACQUIRE);
-	if (state == IVSHM_PEER_UP && !(flags & IVSHM_ATTACH_TAKEOVER))
+	if ((state == IVSHM_PEER_UP || state == IVSHM_PEER_STOPPED) &&
+	    !(flags & IVSHM_ATTACH_TAKEOVER))
 		return IVSHM_EINUSE;
 	gen = atomic_load_explicit(&p->generation, RELAXED) + 1;
 	if (gen == 0)
@@ -415,7 +416,8 @@ int ivshm_region_attach(struct ivshm_region *r, void *base, uint64_t size,
 	r->me = me;
 	r->gen = gen;
 	atomic_store_explicit(&p->generation, gen, RELAXED);
-	atomic_store_explicit(&p->state, IVSHM_PEER_UP, RELEASE);
+	atomic_store_explicit(&p->state, (flags & IVSHM_ATTACH_STOPPED) ?
+			      IVSHM_PEER_STOPPED : IVSHM_PEER_UP, RELEASE);
 	return IVSHM_OK;
 }
 
@@ -431,6 +433,12 @@ void ivshm_region_detach(struct ivshm_region *r)
 void ivshm_region_heartbeat(const struct ivshm_region *r)
 {
 	atomic_fetch_add_explicit(&peer_entry(r, r->me)->heartbeat, 1, RELAXED);
+}
+
+void ivshm_region_set_ready(const struct ivshm_region *r, bool ready)
+{
+	atomic_store_explicit(&peer_entry(r, r->me)->state,
+			      ready ? IVSHM_PEER_UP : IVSHM_PEER_STOPPED, RELEASE);
 }
 
 void ivshm_region_set_mac(const struct ivshm_region *r, const uint8_t mac[6])

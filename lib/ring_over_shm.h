@@ -79,6 +79,8 @@ struct ivshm_region {
 #define IVSHM_ATTACH_FORMAT   0x1u /* may format a blank region */
 #define IVSHM_ATTACH_TAKEOVER 0x2u /* take the id over from a dead peer */
 #define IVSHM_ATTACH_REFORMAT 0x4u /* format even if the region is not blank */
+#define IVSHM_ATTACH_STOPPED  0x8u /* enter as STOPPED, not UP: hold the id
+				    * before being ready for traffic */
 
 /* Formats region [base, base+size) with geometry g. Used by attach; exposed
  * for tools and tests. Not safe while other peers use the region. */
@@ -103,6 +105,8 @@ int ivshm_region_format_takeover(void *base, uint64_t size,
 /* Marks us LEFT. Channels opened on r must not be used afterwards. */
 void ivshm_region_detach(struct ivshm_region *r);
 void ivshm_region_heartbeat(const struct ivshm_region *r);
+/* Our entry's state: UP (ready for traffic) or STOPPED (holding the id). */
+void ivshm_region_set_ready(const struct ivshm_region *r, bool ready);
 void ivshm_region_set_mac(const struct ivshm_region *r, const uint8_t mac[6]);
 
 /* A validated snapshot of a peer table entry. */

@@ -8,7 +8,12 @@
  *        [--seed N] [--link-sequence up,down,up [--hold S]] [--survive S]
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
  *        [--queues N] [--tx-queue Q] [--reconfigure-to N] [--close-in-lsc]
- *        [--bad-mbufs N] [--leave-mbufs N]
+ *        [--bad-mbufs N] [--leave-mbufs N] [--start-delay S] [--stop-hold S]
+ * --start-delay S: S seconds between probe and port start (an application
+ * slow to start, as testpmd creating its pools): prints 'STARTING real=MS'.
+ * --stop-hold S: after --link-sequence, stops the port ('STOPPED real=MS')
+ * and stays attached S seconds before closing.
+ * Every run ends with 'LSC events=N': the LSC callbacks seen before close.
  * --unplug: end with rte_dev_remove() of the still started port (not
  * stop + close): prints 'UNPLUG rc=N port_valid=0|1'.
  * --survive S (fault tests): for S seconds (or until SIGINT) sends and
@@ -64,6 +69,7 @@ struct opts {
 	uint32_t bad_mbufs; /* first send this many mbufs whose data_len does
 			     * not match pkt_len: the PMD must drop them */
 	uint32_t leave_mbufs; /* hold all but this many mbufs of the pool */
+	double stop_hold_s; /* --stop-hold */
 };
 
 struct state {
@@ -75,6 +81,18 @@ struct state {
 static volatile bool stop_requested;
 static uint16_t tx_queue; /* --tx-queue */
 static volatile sig_atomic_t mark_requested;
+static double start_delay_s; /* --start-delay */
+static volatile uint32_t lsc_events; /* LSC callbacks seen */
+
+static int count_lsc(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
+{
+	RTE_SET_USED(port);
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret);
+	lsc_events++;
+	return 0;
+}
 
 static void on_mark(int sig)
 {
@@ -123,7 +141,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "unplug", 0, 0, 'u' }, { "queues", 1, 0, 'q' },
 		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
 		{ "close-in-lsc", 0, 0, 'C' }, { "bad-mbufs", 1, 0, 'B' },
-		{ "leave-mbufs", 1, 0, 'L' },
+		{ "leave-mbufs", 1, 0, 'L' }, { "start-delay", 1, 0, 'D' },
+		{ "stop-hold", 1, 0, 'P' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -151,6 +170,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'B': o->bad_mbufs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'L': o->leave_mbufs = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
+		case 'D': start_delay_s = strtod(optarg, NULL); break;
+		case 'P': o->stop_hold_s = strtod(optarg, NULL); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
 			return -1;
@@ -164,6 +185,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	return 0;
 }
+
+static long long real_ms(void);
 
 static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr,
 		      uint16_t nq, uint32_t max_size)
@@ -181,6 +204,11 @@ static int port_setup(uint16_t port, struct rte_mempool *mp, bool rx_intr,
 		rc = rte_eth_rx_queue_setup(port, q, 0, rte_eth_dev_socket_id(port), NULL, mp);
 		if (rc == 0)
 			rc = rte_eth_tx_queue_setup(port, q, 0, rte_eth_dev_socket_id(port), NULL);
+	}
+	if (rc == 0 && start_delay_s > 0) {
+		rte_delay_us_sleep((unsigned int)(start_delay_s * 1e6));
+		printf("STARTING real=%lld\n", real_ms());
+		fflush(stdout);
 	}
 	if (rc == 0)
 		rc = rte_eth_dev_start(port);
@@ -350,12 +378,19 @@ static int run_link_sequence(uint16_t port, const struct opts *o)
 			printf("LINK timeout waiting for %s\n", tok);
 			return 1;
 		}
-		printf("LINK %s at %.1f ms\n", tok,
-		       (double)(rte_get_timer_cycles() - t0) * 1e3 / rte_get_timer_hz());
+		printf("LINK %s at %.1f ms real=%lld\n", tok,
+		       (double)(rte_get_timer_cycles() - t0) * 1e3 / rte_get_timer_hz(),
+		       real_ms());
 		fflush(stdout);
 	}
 	/* Stay attached so the peer can see us too. */
 	wait_link(port, false, o->hold_s, true);
+	if (o->stop_hold_s > 0) {
+		rte_eth_dev_stop(port);
+		printf("STOPPED real=%lld\n", real_ms());
+		fflush(stdout);
+		rte_delay_us_sleep((unsigned int)(o->stop_hold_s * 1e6));
+	}
 	return 0;
 }
 
@@ -622,6 +657,7 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
+	rte_eth_dev_callback_register(0, RTE_ETH_EVENT_INTR_LSC, count_lsc, NULL);
 	mp = rte_pktmbuf_pool_create("traffic", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				     rte_socket_id());
 	if (mp == NULL || port_setup(0, mp, o.rx_intr, o.queues, o.max_size) != 0 ||
@@ -639,12 +675,14 @@ int main(int argc, char **argv)
 		rc = run_survive(0, mp, &o);
 	else
 		rc = o.link_seq[0] != '\0' ? run_link_sequence(0, &o) : run_traffic(0, mp, &o);
+	printf("LSC events=%u\n", lsc_events);
 	fflush(stdout);
 	if (o.unplug) {
 		if (unplug_started_port(0) != 0)
 			rc = 1;
 	} else {
-		rte_eth_dev_stop(0);
+		if (o.stop_hold_s <= 0) /* else stopped already */
+			rte_eth_dev_stop(0);
 		rte_eth_dev_close(0);
 	}
 	rte_eal_cleanup();

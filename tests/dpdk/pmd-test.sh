@@ -2,7 +2,10 @@
 # Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
 # Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
+#            slow-start (a peer slow between probe and port start, then
+#            stopping its port: one link up and one down on each side)
 #            rx-intr poll-no-doorbells bad-devargs no-server install
+#            stale-geometry (geometry devargs a region cannot honour)
 #            pmd-CASE (a case of pmd-checks.c: this process is the peer)
 #            requeue (Rx queues reconfigured without a new setup still
 #            serve every channel)
@@ -87,6 +90,63 @@ shm-traffic)
   shm=/dev/shm/$tag-plain
   two_way "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1" 200000
   ;;
+stale-geometry)
+  # a shm= file outlives its processes: the one a left behind keeps a's
+  # geometry (1 x 512), and b asking queues=2,ring_size=1024 joins it with
+  # a NOTICE (the default level) per devarg not honoured (before: silently)
+  shm=/dev/shm/$tag-stale
+  # (each waits 1 s for a link that never comes: its exit status is not the point)
+  run_fg a "net_ivshmem0,shm=$shm,size=4M,id=0" --count 0 --expect 0 --timeout 1
+  [ -f "$shm" ] || fail "a left no shm file"
+  # shellcheck disable=SC2046
+  timeout 30 "$traffic" $(eal b | sed 's/--log-level=[^ ]*//') \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=1,queues=2,ring_size=1024,buf_size=2048" \
+    -- --count 0 --expect 0 --timeout 1 >"$work/b.log" 2>&1
+  grep 'not honoured' "$work/b.log"
+  grep -q 'devarg queues=2 not honoured: .* with queues=1, adopted' "$work/b.log" ||
+    fail "no NOTICE for queues=2"
+  grep -q 'devarg ring_size=1024 not honoured: .* with ring_size=512, adopted' "$work/b.log" ||
+    fail "no NOTICE for ring_size=1024"
+  [ "$(grep -c 'not honoured' "$work/b.log")" -eq 2 ] ||
+    fail "buf_size=2048 is the region's: no NOTICE wanted for it"
+  ;;
+slow-start)
+  # b waits 2 s between probe and port start (testpmd creating its pools
+  # does): a must not see b before b's port starts (before, a saw b up at
+  # probe and down again when b's heartbeat stalled), and b's port stop
+  # takes a's link down at once (before, only b's close did). Exactly one
+  # up and one down on each side. At the default log level (NOTICE) each
+  # side says why its link went down.
+  start_server 2
+  quiet() { eal "$1" | sed 's/--log-level=[^ ]*//'; } # the default level
+  # shellcheck disable=SC2046
+  run_cmd a "$traffic" $(quiet a) --vdev "net_ivshmem0,server=$sock" -- \
+    --link-sequence up,down --timeout 20
+  # shellcheck disable=SC2046
+  run_cmd b "$traffic" $(quiet b) --vdev "net_ivshmem0,server=$sock" -- \
+    --start-delay 2 --link-sequence up --hold 0.5 --stop-hold 1 --timeout 20
+  wait_pid "$pid_a" 30 || fail "a did not see up then down"
+  wait_pid "$pid_b" 30 || fail "b did not see its link up"
+  grep -h '^LINK\|^START\|^STOP\|^LSC\|link \(up\|down\)' "$work/a.log" "$work/b.log"
+  b_start=$(sed -n 's/^STARTING real=//p' "$work/b.log")
+  b_stop=$(sed -n 's/^STOPPED real=//p' "$work/b.log")
+  a_up=$(sed -n 's/^LINK up .* real=//p' "$work/a.log")
+  a_down=$(sed -n 's/^LINK down .* real=//p' "$work/a.log")
+  [ -n "$b_start" ] && [ -n "$b_stop" ] && [ -n "$a_up" ] && [ -n "$a_down" ] ||
+    fail "missing STARTING/STOPPED/LINK lines"
+  [ "$a_up" -ge "$b_start" ] || fail "a saw b up $((b_start - a_up)) ms before b's port started"
+  [ "$a_down" -ge "$b_stop" ] && [ $((a_down - b_stop)) -lt 500 ] ||
+    fail "a's link went down $((a_down - b_stop)) ms after b's port stop (want 0..500)"
+  for n in a b; do
+    ev=$(sed -n 's/^LSC events=//p' "$work/$n.log")
+    [ "$ev" = 2 ] || fail "$n saw ${ev:-no} link events, want exactly 2 (up, down)"
+  done
+  grep -q 'link down (peer [0-9]*: peer port stopped)' "$work/a.log" ||
+    fail "a did not log why its link went down at the default level"
+  grep -q 'link down (peer [0-9]*: port stopped)' "$work/b.log" ||
+    fail "b did not log why its link went down at the default level"
+  echo "a: up $((a_up - b_start)) ms after b's port start, down $((a_down - b_stop)) ms after its stop; 2 events each"
+  ;;
 link)
   # a watches: up (b attached) -> down (b exited) -> up (b back)
   start_server 2
@@ -147,12 +207,19 @@ bad-devargs)
   for args in "server=$sock,bogus=1" "server=$sock,queues=0" "server=$sock,ring_size=1000" \
               "shm=/dev/shm/$tag-x,size=4M" "server=$sock,shm=/dev/shm/x,id=0" \
               "server=relative.sock" "shm=/dev/shm/$tag-y,size=12Q,id=0" "server=$sock,mac=01:00:00:00:00:01" \
+              "server=$sock,mac=00:00:00:00:00:00" "shm=/dev/shm/$tag-w,size=4M,id=0,id=1" \
               "server=$sock,vectors=0" "shm=/dev/shm/$tag-z,size=4M,id=0,vectors=2"; do
     i=$((i + 1))
     echo "bad$i: devargs '$args'"
     run_fg bad$i "net_ivshmem0,$args" --count 1; rc=$?
     expect_refused "$rc" bad$i 'net_ivshmem: .*devarg'
   done
+  # a geometry larger than the region: the error gives the exact need and
+  # names every field that could shrink (before, max_peers was not named)
+  run_fg small1 "net_ivshmem0,shm=/dev/shm/$tag-s1,size=4M,id=0,queues=2" --count 1; rc=$?
+  expect_refused "$rc" small1 'queues=2 ring_size=512 buf_size=2048 needs 4231168: lower any of max_peers, queues, ring_size, buf_size'
+  run_fg small2 "net_ivshmem0,shm=/dev/shm/$tag-s2,size=4M,id=0,max_peers=4,peer=1" --count 1; rc=$?
+  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 12685312: lower any of max_peers'
   ;;
 no-server)
   run_fg ns "net_ivshmem0,server=$work/absent.sock" --count 1; rc=$?
@@ -160,13 +227,28 @@ no-server)
   ;;
 install)
   # meson install into a DESTDIR: the .so lands in DPDK's plugin dir with
-  # its PMD info, the archive in the library dir, and stock testpmd drives
-  # the installed driver.
+  # its PMD info, the apps and the server/client in bindir, no static
+  # archive in the system library dir (unless -Dinstall_static=true), and
+  # stock testpmd drives the installed driver.
   meson install -C "$BUILD" --no-rebuild --destdir "$work/inst" --quiet >"$work/install.log" 2>&1 ||
     fail "meson install failed: $(tail -3 "$work/install.log")"
   libdir=$(pkg-config --variable=libdir libdpdk)
   so=$work/inst$libdir/dpdk/pmds-23.0/librte_net_ivshmem.so
-  [ -f "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "static archive not in $libdir"
+  static_wanted=$(meson introspect --buildoptions "$BUILD" |
+    /usr/bin/python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "install_static"][0])')
+  if [ "$static_wanted" = True ]; then
+    [ -f "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "install_static: archive not in $libdir"
+  else
+    [ ! -e "$work/inst$libdir/librte_net_ivshmem.a" ] || fail "static archive installed into $libdir unasked"
+  fi
+  bindir=$work/inst$(meson introspect --buildoptions "$BUILD" |
+    /usr/bin/python3 -c 'import json,sys; o={o["name"]: o["value"] for o in json.load(sys.stdin)}; print(o["prefix"] + "/" + o["bindir"])')
+  for b in ivshmem-fwd ivshmem-perf ivshmem-server ivshmem-client; do
+    [ -x "$bindir/$b" ] || fail "$b not installed in $bindir"
+  done
+  installed=$(cd "$work/inst" && find . -type f | sort)
+  echo "installed files:"; echo "$installed"
+  [ "$(echo "$installed" | wc -l)" -eq 5 ] || fail "want exactly the PMD and 4 binaries installed"
   dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
   grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
     fail "installed PMD info lacks net_ivshmem or 1af4:1110"

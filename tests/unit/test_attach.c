@@ -106,6 +106,30 @@ static void test_live_id_in_use_and_takeover(void)
 	free(base);
 }
 
+/* A peer attached as STOPPED (the PMD from probe to port start) holds its
+ * id as an UP one does, and moves between STOPPED and UP when asked. */
+static void test_stopped_holds_id(void)
+{
+	struct ivshm_region r0, r1, r1b;
+	uint8_t *base = ready_region(&r0);
+	struct ivshm_peer_view v;
+
+	CHECK_EQ(ivshm_region_attach(&r1, base, SIZE, 1, NULL, IVSHM_ATTACH_STOPPED),
+		 IVSHM_OK);
+	CHECK_EQ(region_peer(base, 1)->state, IVSHM_PEER_STOPPED);
+	CHECK_EQ(ivshm_region_attach(&r1b, base, SIZE, 1, NULL, 0), IVSHM_EINUSE);
+	ivshm_region_set_ready(&r1, true);
+	CHECK_EQ(ivshm_peer_read(&r0, 1, &v), IVSHM_OK);
+	CHECK_EQ(v.state, IVSHM_PEER_UP);
+	CHECK_EQ(v.generation, 1);
+	ivshm_region_set_ready(&r1, false);
+	CHECK_EQ(region_peer(base, 1)->state, IVSHM_PEER_STOPPED);
+	CHECK_EQ(region_peer(base, 1)->generation, 1);
+	ivshm_region_detach(&r1);
+	CHECK_EQ(region_peer(base, 1)->state, IVSHM_PEER_LEFT);
+	free(base);
+}
+
 static void test_generation_skips_zero(void)
 {
 	struct ivshm_region r0, r1;
@@ -305,6 +329,7 @@ int main(void)
 	RUN(test_default_geometry_when_want_is_null);
 	RUN(test_reattach_bumps_generation);
 	RUN(test_live_id_in_use_and_takeover);
+	RUN(test_stopped_holds_id);
 	RUN(test_generation_skips_zero);
 	RUN(test_peer_id_out_of_table);
 	RUN(test_bad_attach_args);

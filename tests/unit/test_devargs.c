@@ -66,10 +66,62 @@ static void test_doorbell_ivposition_rules(void)
 	CHECK(strcmp(err, "IVPOSITION reads 4294967295: the server assigned no peer id") == 0);
 }
 
+static int parse_host(const char *s, struct ivshmem_devargs *a)
+{
+	err[0] = '\0';
+	return ivshmem_devargs_parse(s, IVSHMEM_BACKEND_HOST, a, err, sizeof(err));
+}
+
+/* A key given twice is refused (before, the last one won silently). */
+static void test_duplicate_refused(void)
+{
+	struct ivshmem_devargs a;
+
+	CHECK_EQ(parse_host("shm=/dev/shm/x,id=0,id=1", &a), -EINVAL);
+	CHECK(strcmp(err, "devarg 'id' is given twice") == 0);
+	CHECK_EQ(parse_pci("queues=2,queues=2", &a), -EINVAL);
+	CHECK(strcmp(err, "devarg 'queues' is given twice") == 0);
+	CHECK_EQ(parse_host("server=/s,server=/t", &a), -EINVAL);
+	CHECK(strcmp(err, "devarg 'server' is given twice") == 0);
+}
+
+/* Zero, multicast and broadcast addresses cannot be a port's MAC. */
+static void test_mac_must_be_unicast_nonzero(void)
+{
+	static const char *const bad[] = { "mac=00:00:00:00:00:00", "mac=ff:ff:ff:ff:ff:ff",
+					   "mac=01:00:5e:00:00:01", "mac=33:33:00:00:00:01" };
+	struct ivshmem_devargs a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse_pci(bad[i], &a), -EINVAL);
+		CHECK(strstr(err, "expected a unicast address") != NULL);
+	}
+	CHECK_EQ(parse_pci("mac=02:00:00:00:00:00", &a), 0);
+	CHECK(a.port.has_mac);
+	CHECK_EQ(a.port.mac[0], 0x02);
+}
+
+/* Which geometry devargs were asked for (attach names those not honoured). */
+static void test_geometry_given(void)
+{
+	struct ivshmem_devargs a;
+
+	CHECK_EQ(parse_pci("", &a), 0);
+	CHECK_EQ(a.port.geo_given, 0);
+	CHECK_EQ(parse_pci("ring_size=1024,queues=2", &a), 0);
+	CHECK_EQ(a.port.geo_given, IVSHMEM_GIVEN_RING_SIZE | IVSHMEM_GIVEN_QUEUES);
+	CHECK_EQ(parse_pci("max_peers=4,buf_size=4096,peer=1", &a), 0);
+	CHECK_EQ(a.port.geo_given, IVSHMEM_GIVEN_MAX_PEERS | IVSHMEM_GIVEN_BUF_SIZE);
+}
+
 int main(void)
 {
 	RUN(test_pci_accepts_id);
 	RUN(test_plain_id_from_devarg);
 	RUN(test_doorbell_ivposition_rules);
+	RUN(test_duplicate_refused);
+	RUN(test_mac_must_be_unicast_nonzero);
+	RUN(test_geometry_given);
 	return check_exit_code();
 }

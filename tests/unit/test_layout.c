@@ -28,7 +28,7 @@ static void test_default_layout_exact(void)
 	CHECK_EQ(h->magic, IVSHM_LAYOUT_MAGIC);
 	CHECK(memcmp(base, "IVHM", 4) == 0);
 	CHECK_EQ(h->version_major, 2); /* 2.0: chained descriptors */
-	CHECK_EQ(h->version_minor, 0);
+	CHECK_EQ(h->version_minor, IVSHM_LAYOUT_MINOR);
 	CHECK_EQ(h->format_state, IVSHM_FORMAT_READY);
 	CHECK_EQ(h->formatter_id, 1);
 	CHECK_EQ(h->region_size, size + 4096);
