@@ -80,9 +80,12 @@ static bool offsets_consistent(const struct ivshm_wire_hdr *h,
 	    h->chan_stride % IVSHM_LAYOUT_ALIGN || h->chan_stride < h->bufs_off ||
 	    h->chan_stride - h->bufs_off < ring_bytes)
 		return false;
-	/* stride >= 4096 and nchan <= 2^22: no overflow */
+	/* Division, not chans_off + nchan * stride: a hostile stride makes the
+	 * product wrap (found by fuzz_stat). stride >= 4096 here. */
 	return h->layout_size == ivshm_layout_size(g) &&
-	       h->chans_off + nchan * h->chan_stride == h->layout_size;
+	       h->chans_off <= h->layout_size &&
+	       (h->layout_size - h->chans_off) % h->chan_stride == 0 &&
+	       (h->layout_size - h->chans_off) / h->chan_stride == nchan;
 }
 
 static int check_header(struct stat_view *v, char *err, size_t errlen)
