@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ivshm_util.h"
 #include "stat_print.h"
@@ -31,6 +32,18 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* A region file cut short under our mapping faults on the next read: say
+ * so and exit, as for any region we cannot show. */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "ivshmem-stat: the region shrank while being read (SIGBUS)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
 }
 
 static void usage(FILE *out)
@@ -58,6 +71,12 @@ static bool parse_number(const char *s, double min, double max, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+static int bad_option(const char *message)
+{
+	fprintf(stderr, "ivshmem-stat: %s\n", message);
+	return -1;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -88,31 +107,38 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (optarg == NULL)
 				v = 1;
 			else if (!parse_number(optarg, 0.01, 86400, &v))
-				return fprintf(stderr, "ivshmem-stat: --watch: seconds in [0.01, 86400]\n"), -1;
+				return bad_option("--watch: seconds in [0.01, 86400]");
 			o->watch_s = v;
 			break;
 		case 'c':
 			if (!parse_number(optarg, 1, 1e9, &v))
-				return fprintf(stderr, "ivshmem-stat: --count: a number >= 1\n"), -1;
+				return bad_option("--count: a number >= 1");
 			o->count = (long)v;
 			break;
 		case 'm':
-		case 't':
 			if (!parse_number(optarg, 0, 600000, &v))
-				return fprintf(stderr, "ivshmem-stat: --%s: milliseconds in [0, 600000]\n",
-					       c == 'm' ? "sample-ms" : "timeout-ms"), -1;
-			*(c == 'm' ? &o->sample_ms : &o->timeout_ms) = (int)v;
+				return bad_option("--sample-ms: milliseconds in [0, 600000]");
+			o->sample_ms = (int)v;
+			break;
+		case 't':
+			if (!parse_number(optarg, 1, 600000, &v))
+				return bad_option("--timeout-ms: milliseconds in [1, 600000]");
+			o->timeout_ms = (int)v;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
 	if (optind != argc || (!!o->shm + !!o->server + !!o->pci) != 1) {
-		fprintf(stderr, "ivshmem-stat: give exactly one of --shm, --server, --pci\n");
 		usage(stderr);
-		return -1;
+		return bad_option("give exactly one of --shm, --server, --pci");
 	}
 	return 0;
+}
+
+static const char *source_name(const struct options *o)
+{
+	return o->shm ? o->shm : o->server ? o->server : o->pci;
 }
 
 static int open_source(const struct options *o, struct stat_source *s, char *err)
@@ -186,7 +212,7 @@ static int inspect(const struct options *o, const struct stat_source *src)
 	int rc = 1;
 
 	if (stat_view_open(&view, src->base, src->size, err, sizeof(err)) < 0) {
-		fprintf(stderr, "ivshmem-stat: %s: %s\n", o->shm ? o->shm : o->server ? o->server : o->pci, err);
+		fprintf(stderr, "ivshmem-stat: %s: %s\n", source_name(o), err);
 		return 1;
 	}
 	if (stat_sample_alloc(&view, &a) < 0 || stat_sample_alloc(&view, &b) < 0) {
@@ -198,7 +224,7 @@ static int inspect(const struct options *o, const struct stat_source *src)
 		fprintf(stderr, "ivshmem-stat: out of memory\n");
 		goto out;
 	}
-	r = (struct stat_report){ .source = o->shm ? o->shm : o->server ? o->server : o->pci,
+	r = (struct stat_report){ .source = source_name(o),
 				  .view = &view, .now = &a, .ages = &ages };
 	if (o->watch_s > 0)
 		run_watch(o, &r, &a, &b, &ages);
@@ -224,6 +250,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGBUS, on_sigbus);
 	if (open_source(&o, &src, err) < 0) {
 		fprintf(stderr, "ivshmem-stat: %s\n", err);
 		return 1;

@@ -155,6 +155,16 @@ def test_bad_regions():
         f.truncate(1 << 20)
     r = stat("--shm", SHM)
     assert r.returncode == 1 and "region too small: layout needs" in r.stderr, r.stderr
+    # cut short while --watch reads it: SIGBUS turned into a message, exit 1
+    region()
+    fixture("live")
+    w = subprocess.Popen([STAT, "--shm", SHM, "--json", "--watch=0.05", "--count", "400"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    STARTED.append(w)
+    assert json.loads(w.stdout.readline())["format_state"] == "ready"
+    os.truncate(SHM, 0)
+    _, err = w.communicate(timeout=20)
+    assert w.returncode == 1 and "region shrank while being read" in err, (w.returncode, err)
     r = stat("--shm", SHM + "-missing")
     assert r.returncode == 1 and "No such file" in r.stderr, r.stderr
     for args in ([], ["--shm", SHM, "--server", SOCK], ["--shm", SHM, "--watch=0"]):
