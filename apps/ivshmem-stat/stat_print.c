@@ -58,6 +58,8 @@ static void text_peers(FILE *out, const struct stat_report *r)
 
 		if (age >= 0)
 			snprintf(age_s, sizeof(age_s), "%" PRId64 " ms", age);
+		else if (pv->state == IVSHM_PEER_ABSENT && pv->heartbeat == 0)
+			snprintf(age_s, sizeof(age_s), "-");
 		else
 			snprintf(age_s, sizeof(age_s), ">%" PRId64 " ms (stopped)",
 				 r->now->at_ms - r->ages->since_ms);

@@ -6,6 +6,8 @@
  *              one frame 0->1 per millisecond until SIGTERM
  *   half FILE  formatted, then format_state put back to FORMATTING
  *   corrupt FILE formatted, then ring_size changed in the header
+ *   multi FILE 3 peers, 2 queues: channel p->c queue q carries
+ *              1 + 6p + 2c + q frames (each channel its own count)
  * FILE must exist with the region's size (a shm file or a server's -M).
  */
 #include <fcntl.h>
@@ -95,6 +97,33 @@ static int live(void *base, uint64_t size, bool run)
 	return 0;
 }
 
+static int multi(void *base, uint64_t size)
+{
+	const struct ivshm_geometry g = { .max_peers = 3, .queues = 2, .ring_size = 64,
+					  .buf_size = 256 };
+	struct ivshm_region r[3];
+	uint8_t frame[64] = { 0 };
+	struct ivshm_pkt pkt = { frame, sizeof(frame) };
+	struct ivshm_tx tx;
+	uint16_t p, c, q;
+	uint32_t n;
+	bool bell;
+	int rc;
+
+	for (p = 0; p < 3; p++)
+		if ((rc = ivshm_region_attach(&r[p], base, size, p, &g, IVSHM_ATTACH_FORMAT)))
+			return die("attach", rc);
+	for (p = 0; p < 3; p++)
+		for (c = 0; c < 3; c++)
+			for (q = 0; q < 2 && c != p; q++) {
+				if ((rc = ivshm_tx_open(&tx, &r[p], c, q)))
+					return die("tx_open", rc);
+				for (n = 0; n < 1u + 6u * p + 2u * c + q; n++)
+					ivshm_tx_burst(&tx, &pkt, 1, &bell);
+			}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
@@ -104,10 +133,12 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 3 || (base = map_rw(argv[2], &size)) == NULL) {
-		fprintf(stderr, "usage: stat_fixture live|run|half|corrupt FILE (existing)\n");
+		fprintf(stderr, "usage: stat_fixture live|run|multi|half|corrupt FILE (existing)\n");
 		return 2;
 	}
 	signal(SIGTERM, on_term);
+	if (strcmp(argv[1], "multi") == 0)
+		return multi(base, size);
 	if (strcmp(argv[1], "live") == 0 || strcmp(argv[1], "run") == 0)
 		return live(base, size, argv[1][0] == 'r');
 	if ((rc = ivshm_region_format(base, size, &g, 0)) != IVSHM_OK)

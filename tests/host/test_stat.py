@@ -81,6 +81,21 @@ def test_live_shm():
     assert sha(SHM) == before, "ivshmem-stat changed the region"
 
 
+def test_channel_addresses():
+    # each of the 12 channels of 3 peers x 2 queues has its own frame count,
+    # written through the lib's own channel addressing
+    region()
+    fixture("multi")
+    r = stat("--shm", SHM, "--json", "--sample-ms", "0")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    got = {(c["producer"], c["consumer"], c["queue"]): c["head"] for c in doc["channels"]}
+    want = {(p, c, q): 1 + 6 * p + 2 * c + q
+            for p in range(3) for c in range(3) for q in range(2) if p != c}
+    assert got == want, (got, want)
+    assert [p["state"] for p in doc["peers"]] == ["up"] * 3
+
+
 def test_server():
     name = TAG + "-srv"
     srv = subprocess.Popen([SERVER, "-F", "-S", SOCK, "-M", name, "-l", "4M", "-n", "1"],
