@@ -75,7 +75,7 @@ def test_live_shm():
     check_live(json.loads(r.stdout))
     r = stat("--shm", SHM)
     assert r.returncode == 0, r.stderr
-    for text in ("layout 2.0, ready", "max_peers 2, queues 1, ring_size 512, buf_size 2048",
+    for text in ("layout 2.1, ready", "max_peers 2, queues 1, ring_size 512, buf_size 2048",
                  "02:00:00:00:00:11", "vector 0", "2/512"):
         assert text in r.stdout, (text, r.stdout)
     assert sha(SHM) == before, "ivshmem-stat changed the region"
