@@ -52,17 +52,34 @@ int app_parse_options(int argc, char **argv, const struct app_options *o,
 		      void *ctx);
 
 /* ---- app_port.c: configure and start a port ------------------------------ */
+/* The largest frame --sizes / --txpkts take (without CRC); the standard one. */
+#define APP_MAX_FRAME 9000u
+#define APP_STD_FRAME ((uint32_t)(RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN))
 struct app_port_conf {
 	uint16_t nb_rxq, nb_txq;
 	uint16_t nb_rxd, nb_txd;
 	bool rx_intr;          /* request Rx queue interrupts */
 	struct rte_mempool *mp;
+	/* Largest frame sent or received (0: APP_STD_FRAME). Above the
+	 * standard frame the MTU is raised, and Rx scatter (with multi-segment
+	 * Tx) enabled if a frame does not fit one mbuf of mp. */
+	uint32_t max_frame;
 };
+/* 0, or <0 after a message; -EMSGSIZE: the port cannot take max_frame
+ * (an argument the port cannot honour: the apps exit 2). */
 int app_port_start(uint16_t port, const struct app_port_conf *c);
+/* The frame a receiver should be ready for when the sender's sizes are not
+ * known (ivshmem-perf's reflector): APP_MAX_FRAME if the port can take it
+ * with mbufs of mp (Rx scatter if needed), else the largest it can, at
+ * least the standard frame (with a note when that is less than asked). */
+uint32_t app_port_receivable_frame(uint16_t port, const struct rte_mempool *mp);
 void app_port_stop(uint16_t port);
 /* Waits up to timeout_ms for link up; returns true when up. */
 bool app_port_wait_link(uint16_t port, unsigned int timeout_ms);
-struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs);
+/* Mbufs that hold a frame of max_frame bytes (at least the default 2 KiB
+ * data room) in one segment. */
+struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,
+				    uint32_t max_frame);
 
 /* ---- app_rxintr.c: sleep on Rx interrupts (per-thread epoll) ------------ */
 /* Adds (port, queue) to the calling thread's epoll set. */

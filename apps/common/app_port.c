@@ -8,12 +8,13 @@
 
 #include "app_common.h"
 
-struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs)
+struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,
+				    uint32_t max_frame)
 {
+	uint32_t room = RTE_PKTMBUF_HEADROOM + RTE_MAX(max_frame, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM);
 	struct rte_mempool *mp;
 
-	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE,
+	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0, (uint16_t)room,
 				     rte_socket_id());
 	if (mp == NULL)
 		fprintf(stderr, "cannot create mbuf pool %s (%u mbufs): %s\n",
@@ -50,6 +51,83 @@ static int setup_queues(uint16_t port, const struct app_port_conf *c)
 	return 0;
 }
 
+static uint32_t mbuf_room(const struct rte_mempool *mp)
+{
+	return rte_pktmbuf_data_room_size((struct rte_mempool *)(uintptr_t)mp) -
+	       RTE_PKTMBUF_HEADROOM;
+}
+
+/* The largest MTU the port takes: max_mtu, and max_rx_pktlen less the
+ * overhead ethdev adds to an MTU (as rte_eth_dev_configure checks it). */
+static uint32_t port_max_mtu(const struct rte_eth_dev_info *info)
+{
+	uint32_t overhead = info->max_mtu != UINT16_MAX &&
+			    info->max_rx_pktlen > info->max_mtu ?
+			    info->max_rx_pktlen - info->max_mtu :
+			    RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+
+	return RTE_MIN((uint32_t)info->max_mtu,
+		       info->max_rx_pktlen > overhead ? info->max_rx_pktlen - overhead : 0);
+}
+
+/* The largest frame (without CRC) the port takes. */
+static uint32_t port_max_frame(const struct rte_eth_dev_info *info)
+{
+	return port_max_mtu(info) + RTE_ETHER_HDR_LEN;
+}
+
+static bool port_scatters(const struct rte_eth_dev_info *info)
+{
+	return (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) &&
+	       (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+}
+
+/* Raises the MTU (and turns scatter on) for frames above the standard one,
+ * or says why the port cannot take them. */
+static int conf_frame_size(uint16_t port, const struct app_port_conf *c,
+			   const struct rte_eth_dev_info *info, struct rte_eth_conf *conf)
+{
+	if (c->max_frame <= APP_STD_FRAME)
+		return 0;
+	if (c->max_frame > port_max_frame(info)) {
+		fprintf(stderr, "port %u (%s): frames of %u B need MTU %u, the port's "
+			"largest is %u (frames up to %u B)\n", port, info->driver_name,
+			c->max_frame, c->max_frame - RTE_ETHER_HDR_LEN, port_max_mtu(info),
+			port_max_frame(info));
+		return -EMSGSIZE;
+	}
+	conf->rxmode.mtu = c->max_frame - RTE_ETHER_HDR_LEN;
+	if (c->max_frame <= mbuf_room(c->mp))
+		return 0;
+	if (!port_scatters(info)) {
+		fprintf(stderr, "port %u (%s): frames of %u B do not fit one %u B mbuf "
+			"and the port has no Rx scatter / multi-segment Tx\n", port,
+			info->driver_name, c->max_frame, mbuf_room(c->mp));
+		return -EMSGSIZE;
+	}
+	conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	return 0;
+}
+
+uint32_t app_port_receivable_frame(uint16_t port, const struct rte_mempool *mp)
+{
+	struct rte_eth_dev_info info;
+	uint32_t frame = APP_MAX_FRAME;
+
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		return APP_STD_FRAME;
+	if (frame > port_max_frame(&info))
+		frame = port_max_frame(&info);
+	if (frame > mbuf_room(mp) && !port_scatters(&info))
+		frame = mbuf_room(mp);
+	if (frame < APP_MAX_FRAME)
+		printf("port %u (%s): receives frames up to %u B only (MTU %u%s)\n", port,
+		       info.driver_name, RTE_MAX(frame, APP_STD_FRAME),
+		       port_max_mtu(&info), port_scatters(&info) ? "" : ", no Rx scatter");
+	return RTE_MAX(frame, APP_STD_FRAME);
+}
+
 int app_port_start(uint16_t port, const struct app_port_conf *c)
 {
 	struct rte_eth_conf conf;
@@ -59,6 +137,9 @@ int app_port_start(uint16_t port, const struct app_port_conf *c)
 	memset(&conf, 0, sizeof(conf));
 	conf.intr_conf.rxq = c->rx_intr ? 1 : 0;
 	rc = rte_eth_dev_info_get(port, &info);
+	if (rc < 0)
+		return rc;
+	rc = conf_frame_size(port, c, &info, &conf);
 	if (rc < 0)
 		return rc;
 	if (c->nb_rxq > info.max_rx_queues || c->nb_txq > info.max_tx_queues) {

@@ -29,7 +29,10 @@ static void usage(const char *prog)
 		"  --rxq=N --txq=N        queues per port (1)\n"
 		"  --rxd=N --txd=N        descriptors per queue (1024)\n"
 		"  --burst=N              burst size (32)\n"
-		"  --txpkts=L[,L..]       packet sizes, cycled (64)\n"
+		"  --txpkts=L[,L..]       packet sizes, cycled (64); above 1514 the\n"
+		"                         MTU is raised (or the port refused)\n"
+		"  --max-frame=B          largest frame to receive (1514, or the\n"
+		"                         largest --txpkts): raises the MTU\n"
 		"  --flows=N              flowgen flows (1024)\n"
 		"  --nb-cores=N           forwarding lcores (all workers)\n"
 		"  --stats-period=S       live stats every S seconds\n"
@@ -111,7 +114,7 @@ static void set_defaults(struct fwd_args *a)
 enum {
 	O_MODE = 256, O_PORTMASK, O_PAIRS, O_RXQ, O_TXQ, O_RXD, O_TXD, O_BURST,
 	O_TXPKTS, O_FLOWS, O_CORES, O_STATS, O_PEER, O_INTR, O_TOTAL, O_DUR,
-	O_HELP,
+	O_MAXFRAME, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -131,6 +134,7 @@ static const struct option long_opts[] = {
 	{ "rx-intr", no_argument, NULL, O_INTR },
 	{ "total-num-pkts", required_argument, NULL, O_TOTAL },
 	{ "duration", required_argument, NULL, O_DUR },
+	{ "max-frame", required_argument, NULL, O_MAXFRAME },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -163,7 +167,7 @@ static int parse_one(int opt, const char *v, void *ctx)
 	case O_TXD: return parse_u16(v, "--txd", 16, 16384, &a->nb_txd);
 	case O_BURST: return parse_u16(v, "--burst", 1, 512, &a->burst);
 	case O_TXPKTS:
-		return app_parse_u32_list(v, "--txpkts", 60, 9000, a->txpkts,
+		return app_parse_u32_list(v, "--txpkts", 60, APP_MAX_FRAME, a->txpkts,
 					  FWD_MAX_TXPKTS, &a->nb_txpkts);
 	case O_FLOWS:
 		if (app_parse_u64(v, "--flows", 1, 65536, &x) < 0)
@@ -188,6 +192,11 @@ static int parse_one(int opt, const char *v, void *ctx)
 	case O_DUR:
 		return app_parse_double(v, "--duration", 0.001, 1e7,
 					&a->duration);
+	case O_MAXFRAME:
+		if (app_parse_u64(v, "--max-frame", 60, APP_MAX_FRAME, &x) < 0)
+			return -1;
+		a->max_frame = (uint32_t)x;
+		return 0;
 	default: return -1;
 	}
 }

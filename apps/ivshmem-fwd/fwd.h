@@ -35,6 +35,7 @@ struct fwd_args {
 	uint64_t total_pkts;         /* 0: unlimited */
 	double duration;             /* seconds, 0: unlimited */
 	unsigned int flows;          /* flowgen */
+	uint32_t max_frame;          /* --max-frame: largest frame received, 0: 1514 */
 };
 
 /* One rx queue (or, for generators, one tx queue) served by one lcore. */
@@ -73,6 +74,10 @@ int fwd_args_parse(int argc, char **argv, struct fwd_args *a);
 const char *fwd_mode_name(enum fwd_mode m);
 
 /* setup.c: ports, peers, streams, lcore assignment */
+/* 0, -1 on a failure, FWD_BAD_ARG (message printed) if an argument cannot
+ * be honoured here: no such port, too few lcores, a size the port cannot
+ * take (the app exits 2, as for any bad argument). */
+#define FWD_BAD_ARG (-2)
 int fwd_setup(struct fwd_ctx *c);
 void fwd_teardown(struct fwd_ctx *c);
 

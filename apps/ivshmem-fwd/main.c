@@ -67,9 +67,10 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	if (fwd_setup(&ctx) < 0) {
+	rc = fwd_setup(&ctx);
+	if (rc < 0) {
 		rte_eal_cleanup();
-		return 1;
+		return rc == FWD_BAD_ARG ? 2 : 1;
 	}
 	rte_eal_mp_remote_launch(fwd_lcore_main, &ctx, SKIP_MAIN);
 	supervise(&ctx);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Ports, pairing, streams and their spreading over lcores. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,17 @@
 static bool is_generator(enum fwd_mode m)
 {
 	return m == FWD_TXONLY || m == FWD_FLOWGEN;
+}
+
+/* The largest frame sent (a generator's --txpkts) or received. */
+static uint32_t max_frame(const struct fwd_args *a)
+{
+	uint32_t m = a->max_frame;
+	unsigned int i;
+
+	for (i = 0; is_generator(a->mode) && i < a->nb_txpkts; i++)
+		m = RTE_MAX(m, a->txpkts[i]);
+	return m;
 }
 
 static int select_ports(struct fwd_ctx *c)
@@ -26,7 +38,7 @@ static int select_ports(struct fwd_ctx *c)
 	if (c->nb_ports == 0) {
 		fprintf(stderr, "no ports: add e.g. --vdev net_memif0,... to "
 			"the EAL args, or fix --portmask\n");
-		return -1;
+		return FWD_BAD_ARG;
 	}
 	return 0;
 }
@@ -50,7 +62,7 @@ static int pair_ports(struct fwd_ctx *c)
 			else if (!rte_eth_dev_is_valid_port((uint16_t)peer[p])) {
 				fprintf(stderr, "--port-pairs: port %d does not "
 					"exist\n", peer[p]);
-				return -1;
+				return FWD_BAD_ARG;
 			}
 			continue;
 		}
@@ -68,14 +80,17 @@ static int start_ports(struct fwd_ctx *c)
 		.nb_rxq = c->args.nb_rxq, .nb_txq = c->args.nb_txq,
 		.nb_rxd = c->args.nb_rxd, .nb_txd = c->args.nb_txd,
 		.rx_intr = c->args.rx_intr, .mp = c->mp,
+		.max_frame = max_frame(&c->args),
 	};
 	unsigned int i;
+	int rc;
 
 	for (i = 0; i < c->nb_ports; i++) {
 		uint16_t p = c->ports[i];
 
-		if (app_port_start(p, &pc) < 0)
-			return -1;
+		rc = app_port_start(p, &pc);
+		if (rc < 0)
+			return rc == -EMSGSIZE ? FWD_BAD_ARG : -1;
 		rte_eth_macaddr_get(p, &c->port_mac[p]);
 	}
 	for (i = 0; i < c->nb_ports; i++) {
@@ -123,12 +138,12 @@ static int assign_lcores(struct fwd_ctx *c)
 	if (n == 0) {
 		fprintf(stderr, "need at least one worker lcore: pass e.g. "
 			"-l 0,1 (lcore 0 prints stats)\n");
-		return -1;
+		return FWD_BAD_ARG;
 	}
 	if (c->args.nb_cores > n) {
 		fprintf(stderr, "--nb-cores=%u but only %u worker lcores\n",
 			c->args.nb_cores, n);
-		return -1;
+		return FWD_BAD_ARG;
 	}
 	if (n > c->nb_streams)
 		n = c->nb_streams; /* idle lcores would only burn CPU */
@@ -164,17 +179,26 @@ static void print_config(const struct fwd_ctx *c)
 int fwd_setup(struct fwd_ctx *c)
 {
 	unsigned int nb_mbufs;
+	int rc;
 
-	if (select_ports(c) < 0 || pair_ports(c) < 0)
-		return -1;
+	rc = select_ports(c);
+	if (rc == 0)
+		rc = pair_ports(c);
+	if (rc < 0)
+		return rc;
 	nb_mbufs = c->nb_ports * (c->args.nb_rxq * c->args.nb_rxd +
 				  c->args.nb_txq * c->args.nb_txd) + 4096;
-	c->mp = app_pool_create("fwd_pool", nb_mbufs);
-	if (c->mp == NULL || start_ports(c) < 0)
+	/* a frame in one mbuf: the generators build them so */
+	c->mp = app_pool_create("fwd_pool", nb_mbufs, max_frame(&c->args));
+	if (c->mp == NULL)
 		return -1;
+	rc = start_ports(c);
+	if (rc < 0)
+		return rc;
 	make_streams(c);
-	if (assign_lcores(c) < 0)
-		return -1;
+	rc = assign_lcores(c);
+	if (rc < 0)
+		return rc;
 	print_config(c);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * ivshmem-perf: EAL args, then "--" and --role/--mode options. Runs on the
  * main lcore only (EAL -l N picks the core). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +13,46 @@
 #include "app_common.h"
 #include "perf.h"
 
+/* An argument the machine cannot honour (no such port, a size the port
+ * cannot take): exit 2, as for any bad argument. */
+#define PERF_BAD_ARG (-2)
+
+/* The largest frame the initiator sends (and gets back). */
+static uint32_t initiator_max_frame(const struct perf_args *a)
+{
+	uint32_t m = a->mode == MODE_LATENCY ? a->lat_size : 0;
+	unsigned int i;
+
+	for (i = 0; a->mode == MODE_THROUGHPUT && i < a->nb_sizes; i++)
+		m = RTE_MAX(m, a->sizes[i]);
+	return m;
+}
+
 static int open_port(const struct perf_args *a, struct perf_port *p,
 		     struct perf_report *rep)
 {
 	struct app_port_conf pc = { .nb_rxq = 1, .nb_txq = 1, .nb_rxd = 1024,
 				    .nb_txd = 1024, .rx_intr = a->rx_intr };
 	struct rte_eth_dev_info info;
+	int rc;
 
 	if (!rte_eth_dev_is_valid_port(a->port)) {
 		fprintf(stderr, "port %u does not exist: add a --vdev (e.g. "
 			"net_ivshmem0,... or net_memif0,...) to the EAL args\n",
 			a->port);
-		return -1;
+		return PERF_BAD_ARG;
 	}
-	pc.mp = app_pool_create("perf_pool", 8192);
-	if (pc.mp == NULL || app_port_start(a->port, &pc) < 0)
+	/* The initiator builds each frame in one mbuf; the reflector does not
+	 * know the sizes to come and takes what the port can (Rx scatter). */
+	pc.max_frame = a->role == ROLE_INITIATOR ? initiator_max_frame(a) : 0;
+	pc.mp = app_pool_create("perf_pool", 8192, pc.max_frame);
+	if (pc.mp == NULL)
 		return -1;
+	if (a->role == ROLE_REFLECTOR)
+		pc.max_frame = app_port_receivable_frame(a->port, pc.mp);
+	rc = app_port_start(a->port, &pc);
+	if (rc < 0)
+		return rc == -EMSGSIZE ? PERF_BAD_ARG : -1;
 	p->port = a->port;
 	p->queue = 0;
 	p->mp = pc.mp;
@@ -56,8 +81,11 @@ static int run_initiator(const struct perf_args *a, struct perf_report *rep)
 	struct perf_port p;
 	int rc = 0;
 
-	if (a->mode != MODE_RAW && open_port(a, &p, rep) < 0)
-		return -1;
+	if (a->mode != MODE_RAW) {
+		rc = open_port(a, &p, rep);
+		if (rc < 0)
+			return rc;
+	}
 	if (a->mode == MODE_RAW || (a->mode == MODE_LATENCY && a->raw_shm)) {
 		if (a->mode == MODE_RAW)
 			snprintf(rep->port_desc, sizeof(rep->port_desc),
@@ -89,8 +117,9 @@ static int run_reflector(const struct perf_args *a, struct perf_report *rep)
 
 	if (a->mode == MODE_RAW)
 		return perf_raw_reflector(a);
-	if (open_port(a, &p, rep) < 0)
-		return -1;
+	rc = open_port(a, &p, rep);
+	if (rc < 0)
+		return rc;
 	if (a->mode == MODE_LATENCY && a->raw_shm)
 		rc = perf_raw_reflector(a);
 	if (rc == 0)
@@ -125,5 +154,5 @@ int main(int argc, char **argv)
 	free(rep.lat[0].ns);
 	free(rep.lat[1].ns);
 	rte_eal_cleanup();
-	return rc == 0 ? 0 : 1;
+	return rc == 0 ? 0 : rc == PERF_BAD_ARG ? 2 : 1;
 }

@@ -221,15 +221,59 @@ def fwd_io_bounce(kind, mode="io"):
 
 
 def fwd_bad_args():
+    """Every bad argument, including those only the machine can refute (no
+    such port, too few lcores), exits 2 with a message (doc/apps.md)."""
     for bad, msg in [(["--forward-mode=bogus"], "unknown mode"),
                      (["--burst=0"], "out of range"),
                      (["--rxq=2", "--txq=1"], "must be >="),
                      (["--eth-peer=0,zz"], "--eth-peer"),
-                     (["--nosuch"], "unknown")]:
+                     (["--nosuch"], "unknown"),
+                     (["--portmask=0x4"], "no ports"),
+                     (["--port-pairs=0:5"], "port 5 does not exist"),
+                     (["--nb-cores=2"], "only 1 worker lcores"),
+                     (["--txpkts=9001"], "out of range")]:
         p = start([FWD] + eal("bad", "0,1", ["net_null0"]) + ["--"] + bad)
         rc, out = finish(p, 20)
-        check(rc != 0, "%s accepted" % bad, out)
+        check(rc == 2, "%s: exit %s, want 2" % (bad, rc), out)
         check(msg in out, "no clear message for %s" % bad, out)
+
+
+def fwd_jumbo(kind):
+    """txonly of 9000 B frames -> rxonly asked for them (--max-frame): both
+    raise the MTU, every accepted frame arrives (before: 1514 B ports, the
+    frames were clamped to one 2 KiB mbuf or dropped at Rx)."""
+    srv, cli, ready = PAIRS[kind]("jumbo")
+    n = 20000
+    rx = start([FWD] + eal("jrx", "0,1", [srv]) +
+               ["--", "--forward-mode=rxonly", "--max-frame=9000",
+                "--total-num-pkts=%d" % n, "--duration=20"])
+    wait_for(ready, 10, "the server side")
+    tx = start([FWD] + eal("jtx", "1@1,2@0", [cli]) +
+               ["--", "--forward-mode=txonly", "--total-num-pkts=%d" % n,
+                "--txpkts=9000,64"])
+    rc_rx, out_rx = finish(rx, 25)
+    rc_tx, out_tx = finish(tx, 10)
+    check(rc_rx == 0 and rc_tx == 0, "exit codes %s/%s" % (rc_rx, rc_tx),
+          out_rx + out_tx)
+    srx, stx = summary(out_rx), summary(out_tx)
+    check(stx["total"]["tx"] == n, "txonly sent %d" % stx["total"]["tx"], out_tx)
+    check(srx["total"]["rx"] == n, "rxonly got %d of %d" % (srx["total"]["rx"], n),
+          out_rx)
+    check(srx["port 0"]["rx-errors"] == 0, "frames dropped at Rx", out_rx)
+
+
+def fwd_jumbo_refused():
+    """A port that cannot take the frames asked for is refused with the
+    reason, exit 2: a region of 2 x 2 KiB descriptors carries 4096 B."""
+    shm = "/dev/shm/%s-small" % TAG
+    paths.append(shm)
+    p = start([FWD] + eal("jref", "0,1",
+                          ["net_ivshmem0,shm=%s,size=4M,id=0,ring_size=2" % shm])
+              + ["--", "--forward-mode=txonly", "--txpkts=9000", "--duration=1"])
+    rc, out = finish(p, 20)
+    check(rc == 2, "exit %s, want 2" % rc, out)
+    check("frames of 9000 B need MTU 8986, the port's largest is 4082" in out,
+          "no reason given", out)
 
 
 # ---- perf cases ---------------------------------------------------------
@@ -295,6 +339,24 @@ def perf_throughput(kind, bidir=False):
             check(r["rev_rx"] > 0 and r["rev_rx"] <= r["rev_tx"], "bidir reverse", out)
 
 
+def perf_jumbo(kind):
+    """Sizes above 1514 B: the initiator raises its MTU, the reflector takes
+    what the port can (Rx scatter): 9000 B frames arrive and echo (before:
+    loss 100% over net_ivshmem, with no hint)."""
+    js = tmpfile(".json")
+    out, _ = perf_pair(kind, "jtput", ["--mode=throughput", "--sizes=64,9000",
+                                       "--duration=0.5", "--json=" + js], [])
+    rows = json.load(open(js))["throughput"]
+    check([r["size"] for r in rows] == [64, 9000], "sizes", out)
+    for r in rows:
+        check(r["fwd_rx"] > 0, "nothing received at %d B" % r["size"], out)
+        check(r["fwd_rx"] <= r["fwd_tx"], "received more than sent", out)
+    out, _ = perf_pair(kind, "jlat", ["--samples=300", "--warmup=10", "--size=9000",
+                                      "--json=" + js], [])
+    lat = json.load(open(js))["latency"]["packet"]
+    check(lat["samples"] == 300 and lat["lost"] == 0, "9000 B echoes lost", out)
+
+
 def perf_raw():
     raw = "/dev/shm/%s-rawonly" % TAG
     paths.append(raw)
@@ -318,10 +380,11 @@ def perf_bad_args():
                      (["--role=initiator", "--sizes=64,x"], "not a valid number"),
                      (["--role=initiator", "--mode=throughput", "--svg=/tmp/x.svg"],
                       "--svg"),
-                     (["--role=initiator", "--port=3"], "does not exist")]:
+                     (["--role=initiator", "--port=3"], "does not exist"),
+                     (["--role=initiator", "--sizes=64,9001"], "out of range")]:
         p = start([PERF] + eal("bad", "0", ["net_null0"]) + ["--"] + bad)
         rc, out = finish(p, 20)
-        check(rc != 0, "%s accepted" % bad, out)
+        check(rc == 2, "%s: exit %s, want 2" % (bad, rc), out)
         check(msg in out, "no clear message for %s" % bad, out)
 
 
@@ -350,6 +413,9 @@ CASES = {
     "fwd-io-bounce-ivshmem": needs_ivshmem(lambda: fwd_io_bounce("ivshmem")),
     "perf-latency-ivshmem": needs_ivshmem(lambda: perf_latency("ivshmem")),
     "perf-throughput-ivshmem": needs_ivshmem(lambda: perf_throughput("ivshmem")),
+    "fwd-jumbo-ivshmem": needs_ivshmem(lambda: fwd_jumbo("ivshmem")),
+    "fwd-jumbo-refused-ivshmem": needs_ivshmem(fwd_jumbo_refused),
+    "perf-jumbo-ivshmem": needs_ivshmem(lambda: perf_jumbo("ivshmem")),
 }
 
 if __name__ == "__main__":
