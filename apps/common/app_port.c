@@ -11,7 +11,9 @@
 struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,
 				    uint32_t max_frame)
 {
-	uint32_t room = RTE_PKTMBUF_HEADROOM + RTE_MAX(max_frame, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM);
+	/* + one VLAN tag: a port receives MTU + 18 B frames in one mbuf */
+	uint32_t room = RTE_PKTMBUF_HEADROOM +
+			RTE_MAX(max_frame + RTE_VLAN_HLEN, (uint32_t)RTE_MBUF_DEFAULT_DATAROOM);
 	struct rte_mempool *mp;
 
 	mp = rte_pktmbuf_pool_create(name, nb_mbufs, 256, 0, (uint16_t)room,

@@ -164,7 +164,7 @@ shm-version)
 shm-too-small)
   shm=/dev/shm/$tag-small
   run_fg small "net_ivshmem0,shm=$shm,size=4M,id=0,queues=8" --count 1; rc=$?
-  expect_refused "$rc" small 'the geometry needs'
+  expect_refused "$rc" small 'the geometry .* needs'
   ;;
 start-race)
   rounds=${ROUNDS:-20}
