@@ -22,9 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sockios.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -47,6 +45,8 @@
 /* Connections accepted per poll round: a burst of thousands must not hold
  * the loop (signals, flushing, other clients) for the whole burst. */
 #define ACCEPT_PER_ROUND 64u
+/* Pause before sending again after ETOOMANYREFS. */
+#define REFS_RETRY_MS 20
 
 /* One peer's eventfds, shared by the peer and by queued messages that
  * still have to carry them, so a peer leaving cannot close an fd that a
@@ -70,6 +70,7 @@ struct client {
 	unsigned int id;
 	bool dead;
 	bool to_flush;       /* new messages, or POLLOUT: try sending */
+	bool refs_wait;      /* ETOOMANYREFS: retry at refs_retry_ms */
 	struct fdset *fds;
 	struct outmsg *q;
 	size_t head, len, cap;
@@ -92,6 +93,8 @@ struct ivshm_server {
 	unsigned int n;
 	struct pollfd *pfds;
 	size_t queued;           /* unsent messages in all queues */
+	int64_t refs_retry_ms;   /* when refs_wait clients try again */
+	struct fdset *spare;     /* the next peer's eventfds, made in advance */
 	int64_t accept_resume_ms; /* listener unpolled until then */
 	bool accept_paused;
 	bool accept_logged;       /* this out-of-fds episode was logged */
@@ -185,31 +188,6 @@ static void drop_longest_backlog(struct ivshm_server *srv)
 		dequeue(srv, worst);
 }
 
-/* sendmsg refused an fd because too many of this user's are in flight
- * (ETOOMANYREFS, for a server that is not root): they sit unread in
- * stalled clients' sockets. Drops the live client with the most unread
- * bytes (SIOCOUTQ), which frees its in-flight fds. */
-static void drop_most_unread(struct ivshm_server *srv)
-{
-	struct client *worst = NULL;
-	int most = 0;
-
-	for (unsigned int i = 0; i < srv->n; i++) {
-		struct client *c = srv->list[i];
-		int unread = 0;
-
-		if (!c->dead && ioctl(c->sock, SIOCOUTQ, &unread) == 0 && unread > most) {
-			most = unread;
-			worst = c;
-		}
-	}
-	if (worst == NULL)
-		return;
-	fprintf(stderr, "ivshmem-server: too many fds in flight: dropping peer %u "
-		"(%d bytes unread)\n", worst->id, most);
-	worst->dead = true;
-}
-
 /* Appends a message; the client is marked dead if it cannot take more. */
 static void enqueue(struct ivshm_server *srv, struct client *c, int64_t value,
 		    struct fdset *hold, int fd)
@@ -265,10 +243,12 @@ static void flush(struct ivshm_server *srv, struct client *c)
 		if (rc == -EAGAIN)
 			return;
 		if (rc == -ETOOMANYREFS) {
-			/* our user's in-flight fds: the fault of whoever
-			 * does not read them, not of this client */
-			drop_most_unread(srv);
-			c->to_flush = true; /* try again once that one is gone */
+			/* too many of our user's fds in flight, unread in
+			 * other clients' sockets: not this client's fault and
+			 * no reason to drop it; retry after a pause (the socket
+			 * is writable, so POLLOUT would spin) */
+			c->refs_wait = true;
+			srv->refs_retry_ms = ivshm_now_ms() + REFS_RETRY_MS;
 			return;
 		}
 		if (rc < 0) {
@@ -351,18 +331,14 @@ static void accept_one(struct ivshm_server *srv, int sock)
 	int id = lowest_free_id(srv);
 	struct client *c = id < 0 ? NULL : calloc(1, sizeof(*c));
 
-	if (c == NULL || (c->fds = fdset_new(srv->opts.vectors)) == NULL) {
-		int err = errno;
-
+	if (c == NULL) {
 		fprintf(stderr, "ivshmem-server: refusing a client: %s\n",
-			id < 0 ? "all 65536 peer ids are in use" :
-				 "out of memory or fds");
-		if (id >= 0 && out_of_fds(err))
-			pause_accepting(srv, err);
-		free(c);
+			id < 0 ? "all 65536 peer ids are in use" : "out of memory");
 		close(sock);
 		return;
 	}
+	c->fds = srv->spare; /* made before accept: see accept_some */
+	srv->spare = NULL;
 	c->sock = sock;
 	c->id = (unsigned int)id;
 	srv->by_id[id] = c;
@@ -383,6 +359,14 @@ static void accept_some(struct ivshm_server *srv)
 	if (srv->accept_paused && ivshm_now_ms() >= srv->accept_resume_ms)
 		srv->accept_paused = false;
 	for (unsigned int k = 0; k < ACCEPT_PER_ROUND && !srv->accept_paused; k++) {
+		/* the next peer's eventfds first: out of fds, the connection
+		 * waits in the backlog instead of being accepted and refused */
+		if (srv->spare == NULL &&
+		    (srv->spare = fdset_new(srv->opts.vectors)) == NULL) {
+			if (out_of_fds(errno))
+				pause_accepting(srv, errno);
+			return;
+		}
 		int sock = accept4(srv->listen_fd, NULL, NULL,
 				   SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -392,7 +376,7 @@ static void accept_some(struct ivshm_server *srv)
 		}
 		if (sock < 0)
 			return; /* EAGAIN, or a transient error: poll again */
-		accept_one(srv, sock); /* may pause accepting (out of fds) */
+		accept_one(srv, sock);
 	}
 }
 
@@ -461,11 +445,41 @@ static unsigned int build_pollfds(struct ivshm_server *srv)
 		struct client *c = srv->list[i];
 		short ev = POLLIN;
 
-		if (c->head < c->len)
+		if (c->head < c->len && !c->refs_wait)
 			ev |= POLLOUT;
 		srv->pfds[i + 1] = (struct pollfd){ .fd = c->sock, .events = ev };
 	}
 	return srv->n + 1;
+}
+
+/* How long poll may sleep: -1 (until an event), or until the listener is
+ * polled again or ETOOMANYREFS waiters retry. */
+static int64_t wake_in_ms(const struct ivshm_server *srv)
+{
+	int64_t now = ivshm_now_ms(), ms = -1;
+
+	if (srv->pfds[0].fd < 0)
+		ms = ACCEPT_BACKOFF_MS;
+	for (unsigned int i = 0; i < srv->n; i++)
+		if (srv->list[i]->refs_wait) {
+			int64_t left = srv->refs_retry_ms - now;
+
+			left = left < 0 ? 0 : left;
+			ms = ms < 0 || left < ms ? left : ms;
+			break;
+		}
+	return ms;
+}
+
+static void retry_refs_waiters(struct ivshm_server *srv)
+{
+	if (ivshm_now_ms() < srv->refs_retry_ms)
+		return;
+	for (unsigned int i = 0; i < srv->n; i++)
+		if (srv->list[i]->refs_wait) {
+			srv->list[i]->refs_wait = false;
+			srv->list[i]->to_flush = true;
+		}
 }
 
 int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
@@ -480,9 +494,9 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 			sigdelset(&wait_mask, s);
 	while (!*stop) {
 		unsigned int nfds = build_pollfds(srv);
-		struct timespec wait = { 0, ACCEPT_BACKOFF_MS * 1000000L };
-		int rc = ppoll(srv->pfds, nfds,
-			       srv->pfds[0].fd < 0 ? &wait : NULL, &wait_mask);
+		int64_t ms = wake_in_ms(srv);
+		struct timespec wait = { 0, (long)ms * 1000000L };
+		int rc = ppoll(srv->pfds, nfds, ms < 0 ? NULL : &wait, &wait_mask);
 
 		if (rc < 0 && errno == EINTR)
 			continue;
@@ -503,6 +517,7 @@ int ivshm_server_run(struct ivshm_server *srv, volatile sig_atomic_t *stop,
 		}
 		if (srv->pfds[0].revents & POLLIN)
 			accept_some(srv);
+		retry_refs_waiters(srv);
 		settle(srv);
 	}
 	return 0;
@@ -681,6 +696,7 @@ void ivshm_server_destroy(struct ivshm_server *srv)
 
 		client_free(srv, c);
 	}
+	fdset_put(srv->spare);
 	if (srv->listen_fd >= 0) {
 		struct stat st;
 
