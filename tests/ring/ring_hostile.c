@@ -529,7 +529,7 @@ int main(int argc, char **argv)
 	if (atomic_load(&received) != atomic_load(&written))
 		FAIL("received %llu of %llu frames", (unsigned long long)atomic_load(&received),
 		     (unsigned long long)atomic_load(&written));
-	if (atomic_load(&received) < 1000)
+	if (atomic_load(&received) < 100) /* a loaded 2-core machine under TSan: ~400 in 3 s */
 		FAIL("only %llu frames in %.1f s: the test did not test much",
 		     (unsigned long long)atomic_load(&received), secs);
 	printf("%s: %.1f s, %llu frames intact, %llu chaos bursts (bad_index %llu, bad_desc %llu, "
