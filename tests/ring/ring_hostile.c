@@ -220,6 +220,9 @@ static void *producer_main(void *arg)
 		if (sent == 0 && ++idle % 64 == 0) /* our own line: re-assert it */
 			atomic_store_explicit(&tx.ctl->head, tx.head, memory_order_release);
 	}
+	/* a conforming producer's head is where it left it (the hostile
+	 * stopped first): the consumer drains what was sent */
+	atomic_store_explicit(&tx.ctl->head, tx.head, memory_order_release);
 	printf("producer: %llu frames, tail bad_index %llu\n", (unsigned long long)seq,
 	       (unsigned long long)tx.err.bad_index);
 	return NULL;
@@ -292,6 +295,7 @@ static void *consumer_main(void *arg)
 	struct ivshm_rx rx;
 	struct ivshm_chan_errors last = { 0, 0, 0 };
 	uint64_t next = 0, idle = 0;
+	double drain_end = 0;
 
 	(void)arg;
 	if (ivshm_rx_open(&rx, &cons_view, 0, 0) != IVSHM_OK) {
@@ -302,9 +306,16 @@ static void *consumer_main(void *arg)
 	atomic_store(&consumer_synced, 1); /* the hostile may start */
 	while (!atomic_load_explicit(&failed, memory_order_relaxed)) {
 		if (consume(&rx, &next) == 0) {
-			if (atomic_load_explicit(&stop_producer, memory_order_relaxed) &&
-			    next == atomic_load_explicit(&written, memory_order_acquire))
-				break;
+			if (atomic_load_explicit(&stop_producer, memory_order_relaxed)) {
+				if (next == atomic_load_explicit(&written, memory_order_acquire))
+					break;
+				if (drain_end == 0)
+					drain_end = now_s() + 10;
+				if (now_s() > drain_end) {
+					FAIL("the consumer cannot drain what was sent");
+					break;
+				}
+			}
 			if (++idle % 64 == 0) /* our own line: re-assert it */
 				atomic_store_explicit(&rx.ctl->tail, rx.tail, memory_order_release);
 			if (idle % 1024 == 0 && ivshm_rx_arm(&rx))
@@ -518,7 +529,7 @@ int main(int argc, char **argv)
 	if (atomic_load(&received) != atomic_load(&written))
 		FAIL("received %llu of %llu frames", (unsigned long long)atomic_load(&received),
 		     (unsigned long long)atomic_load(&written));
-	if (atomic_load(&received) < 1000)
+	if (atomic_load(&received) < 100) /* a loaded 2-core machine under TSan: ~400 in 3 s */
 		FAIL("only %llu frames in %.1f s: the test did not test much",
 		     (unsigned long long)atomic_load(&received), secs);
 	printf("%s: %.1f s, %llu frames intact, %llu chaos bursts (bad_index %llu, bad_desc %llu, "
