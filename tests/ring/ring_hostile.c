@@ -49,6 +49,8 @@ static const struct ivshm_geometry geo = {
 
 static struct ivshm_region prod_view, cons_view;
 static _Atomic int stop_hostile, stop_producer, stop_chaos, failed, consumer_synced;
+/* set once the producer has left its loop: only then is `written` final */
+static _Atomic int producer_done;
 static _Atomic uint64_t written;  /* frames the producer wrote (before publish) */
 static _Atomic uint64_t received; /* frames the consumer delivered intact */
 static _Atomic uint32_t released; /* consumer's tail, set before it is shared */
@@ -223,6 +225,7 @@ static void *producer_main(void *arg)
 	/* a conforming producer's head is where it left it (the hostile
 	 * stopped first): the consumer drains what was sent */
 	atomic_store_explicit(&tx.ctl->head, tx.head, memory_order_release);
+	atomic_store_explicit(&producer_done, 1, memory_order_release);
 	printf("producer: %llu frames, tail bad_index %llu\n", (unsigned long long)seq,
 	       (unsigned long long)tx.err.bad_index);
 	return NULL;
@@ -306,7 +309,9 @@ static void *consumer_main(void *arg)
 	atomic_store(&consumer_synced, 1); /* the hostile may start */
 	while (!atomic_load_explicit(&failed, memory_order_relaxed)) {
 		if (consume(&rx, &next) == 0) {
-			if (atomic_load_explicit(&stop_producer, memory_order_relaxed)) {
+			/* after stop_producer the producer may still finish a
+			 * burst: drain until it has left and all it wrote arrived */
+			if (atomic_load_explicit(&producer_done, memory_order_acquire)) {
 				if (next == atomic_load_explicit(&written, memory_order_acquire))
 					break;
 				if (drain_end == 0)
