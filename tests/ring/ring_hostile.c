@@ -51,6 +51,9 @@ static struct ivshm_region prod_view, cons_view;
 static _Atomic int stop_hostile, stop_producer, stop_chaos, failed, consumer_synced;
 /* set once the producer has left its loop: only then is `written` final */
 static _Atomic int producer_done;
+/* the producer has opened its channel: the hostile may start (before, its
+ * far-off head could become the producer's starting head) */
+static _Atomic int producer_ready;
 static _Atomic uint64_t written;  /* frames the producer wrote (before publish) */
 static _Atomic uint64_t received; /* frames the consumer delivered intact */
 static _Atomic uint32_t released; /* consumer's tail, set before it is shared */
@@ -211,6 +214,7 @@ static void *producer_main(void *arg)
 		FAIL("tx_open");
 		return NULL;
 	}
+	atomic_store(&producer_ready, 1);
 	while (!atomic_load_explicit(&stop_producer, memory_order_relaxed) &&
 	       !atomic_load_explicit(&failed, memory_order_relaxed)) {
 		n = 1 + (uint32_t)(rnd(&s) % BURST);
@@ -502,7 +506,7 @@ int main(int argc, char **argv)
 	}
 	pthread_create(&cons, NULL, consumer_main, NULL);
 	pthread_create(&prod, NULL, producer_main, NULL);
-	while (!atomic_load(&consumer_synced)) {
+	while (!atomic_load(&consumer_synced) || !atomic_load(&producer_ready)) {
 		const struct timespec ms = { 0, 1000000 };
 
 		nanosleep(&ms, NULL);
