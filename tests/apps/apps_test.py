@@ -164,24 +164,30 @@ def fwd_ring_single_port():
     check("port 0 queue 0 -> port 0 queue 0" in out, "lone port pairs itself", out)
 
 
-def fwd_tx_rx(kind):
-    """txonly in one process -> rxonly in another: every accepted packet
-    arrives (rxonly rx == txonly tx; txonly counts only accepted ones)."""
-    srv, cli, ready = PAIRS[kind]("txrx")
-    n = 300000
-    rx = start([FWD] + eal("rx", "0,1", [srv]) +
+def tx_to_rx(kind, name, n, rx_args, txpkts):
+    """txonly of n packets in one process -> rxonly in another; both must
+    exit 0 and txonly send exactly n. Returns the two summaries."""
+    srv, cli, ready = PAIRS[kind](name)
+    rx = start([FWD] + eal(name + "-rx", "0,1", [srv]) +
                ["--", "--forward-mode=rxonly", "--total-num-pkts=%d" % n,
-                "--duration=20"])
+                "--duration=20"] + rx_args)
     wait_for(ready, 10, "the server side")
-    tx = start([FWD] + eal("tx", "1@1,2@0", [cli]) +
+    tx = start([FWD] + eal(name + "-tx", "1@1,2@0", [cli]) +
                ["--", "--forward-mode=txonly", "--total-num-pkts=%d" % n,
-                "--txpkts=64,1000"])
+                "--txpkts=" + txpkts])
     rc_rx, out_rx = finish(rx, 25)
     rc_tx, out_tx = finish(tx, 10)
     check(rc_rx == 0 and rc_tx == 0, "exit codes %s/%s" % (rc_rx, rc_tx),
           out_rx + out_tx)
     srx, stx = summary(out_rx), summary(out_tx)
     check(stx["total"]["tx"] == n, "txonly sent %d" % stx["total"]["tx"], out_tx)
+    return srx, stx, out_rx
+
+
+def fwd_tx_rx(kind):
+    """txonly in one process -> rxonly in another: every accepted packet
+    arrives (rxonly rx == txonly tx; txonly counts only accepted ones)."""
+    srx, stx, out_rx = tx_to_rx(kind, "txrx", 300000, [], "64,1000")
     check(srx["total"]["rx"] == stx["total"]["tx"],
           "rxonly got %d of %d" % (srx["total"]["rx"], stx["total"]["tx"]),
           out_rx)
@@ -242,21 +248,8 @@ def fwd_jumbo(kind):
     """txonly of 9000 B frames -> rxonly asked for them (--max-frame): both
     raise the MTU, every accepted frame arrives (before: 1514 B ports, the
     frames were clamped to one 2 KiB mbuf or dropped at Rx)."""
-    srv, cli, ready = PAIRS[kind]("jumbo")
     n = 20000
-    rx = start([FWD] + eal("jrx", "0,1", [srv]) +
-               ["--", "--forward-mode=rxonly", "--max-frame=9000",
-                "--total-num-pkts=%d" % n, "--duration=20"])
-    wait_for(ready, 10, "the server side")
-    tx = start([FWD] + eal("jtx", "1@1,2@0", [cli]) +
-               ["--", "--forward-mode=txonly", "--total-num-pkts=%d" % n,
-                "--txpkts=9000,64"])
-    rc_rx, out_rx = finish(rx, 25)
-    rc_tx, out_tx = finish(tx, 10)
-    check(rc_rx == 0 and rc_tx == 0, "exit codes %s/%s" % (rc_rx, rc_tx),
-          out_rx + out_tx)
-    srx, stx = summary(out_rx), summary(out_tx)
-    check(stx["total"]["tx"] == n, "txonly sent %d" % stx["total"]["tx"], out_tx)
+    srx, _, out_rx = tx_to_rx(kind, "jumbo", n, ["--max-frame=9000"], "9000,64")
     check(srx["total"]["rx"] == n, "rxonly got %d of %d" % (srx["total"]["rx"], n),
           out_rx)
     check(srx["port 0"]["rx-errors"] == 0, "frames dropped at Rx", out_rx)
