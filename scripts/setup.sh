@@ -9,7 +9,8 @@ log() { printf '[setup] %s\n' "$*"; }
 
 PKGS=(dpdk libdpdk-dev dpdk-dev meson ninja-build python3-pyelftools libnuma-dev
       pkg-config gcc clang libclang-rt-14-dev dpkg-dev
-      qemu-system-x86 linux-image-amd64 busybox-static cpio kmod)
+      qemu-system-x86 linux-image-amd64 busybox-static cpio kmod
+      openvswitch-switch-dpdk iperf3 iproute2)
 
 missing=()
 for p in "${PKGS[@]}"; do
