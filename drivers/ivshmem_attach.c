@@ -15,51 +15,34 @@
 static int choose_peer(struct pmd_internals *pmd)
 {
 	const struct ivshm_geometry *g = &pmd->region.geo;
-	int peer = pmd->args.peer;
+	int rc = ivshm_choose_peer(g, pmd->bus->id, pmd->args.peer, &pmd->peer);
 
-	if (peer < 0 && g->max_peers == 2)
-		peer = 1 - pmd->bus->id;
-	if (peer < 0) {
+	if (rc == IVSHM_EINVAL)
 		IVSHMEM_LOG(ERR, "%s: the region has %u peers: devarg peer= is required",
 			    pmd->bus->name, g->max_peers);
-		return -EINVAL;
-	}
-	if ((uint32_t)peer >= g->max_peers || peer == pmd->bus->id) {
+	else if (rc != IVSHM_OK)
 		IVSHMEM_LOG(ERR, "%s: peer=%d is not another peer of this region "
-			    "(own id %u, max_peers %u)", pmd->bus->name, peer,
+			    "(own id %u, max_peers %u)", pmd->bus->name, pmd->args.peer,
 			    pmd->bus->id, g->max_peers);
-		return -EINVAL;
-	}
-	pmd->peer = (uint16_t)peer;
-	return 0;
+	return rc == IVSHM_OK ? 0 : -EINVAL;
 }
 
-/* A format takes microseconds; one that has not moved for this long was
- * left by a peer that died mid-format and is taken over. */
-#define IVSHMEM_FORMAT_STALL_MS 1000u
-
 /* Called while attach says EBUSY: waits 1 ms, and takes the format over
- * once format_state has not changed for IVSHMEM_FORMAT_STALL_MS. */
-static void wait_for_formatter(struct pmd_internals *pmd, uint32_t *seen,
-			       uint64_t *seen_since)
+ * once format_state has not changed for IVSHM_FORMAT_STALL_MS. */
+static void wait_for_formatter(struct pmd_internals *pmd, struct ivshm_format_watch *w)
 {
 	struct ivshmem_bus_dev *bus = pmd->bus;
-	uint32_t now_state = ivshm_region_format_state(bus->bar2);
-	uint64_t now = rte_get_timer_cycles();
 	int rc;
 
-	if (now_state != *seen) {
-		*seen = now_state;
-		*seen_since = now;
-	} else if (IVSHM_FORMAT_STATE(now_state) == IVSHM_FORMAT_FORMATTING &&
-		   now - *seen_since >= rte_get_timer_hz() / 1000 * IVSHMEM_FORMAT_STALL_MS) {
+	if (ivshm_format_stalled(w, ivshm_region_format_state(bus->bar2),
+				 rte_get_timer_cycles(),
+				 rte_get_timer_hz() / 1000 * IVSHM_FORMAT_STALL_MS)) {
 		rc = ivshm_region_format_takeover(bus->bar2, bus->bar2_size,
-						  &pmd->args.geo, bus->id, now_state);
+						  &pmd->args.geo, bus->id, w->seen);
 		IVSHMEM_LOG(NOTICE, "%s: the region stayed in FORMATTING for %u ms "
 			    "(its formatter stopped): %s", bus->name,
-			    IVSHMEM_FORMAT_STALL_MS, rc == IVSHM_OK ?
+			    IVSHM_FORMAT_STALL_MS, rc == IVSHM_OK ?
 			    "formatted it again" : "another peer took it over");
-		*seen_since = now;
 		return;
 	}
 	rte_delay_us_sleep(1000);
@@ -72,17 +55,17 @@ static int attach_region(struct pmd_internals *pmd)
 {
 	struct ivshmem_bus_dev *bus = pmd->bus;
 	uint64_t deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
-	uint64_t seen_since = rte_get_timer_cycles();
+	struct ivshm_format_watch watch;
 	/* STOPPED until the port starts: a peer must not take us for ready */
 	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
-	uint32_t seen = UINT32_MAX;
 	int rc;
 
+	ivshm_format_watch_init(&watch, rte_get_timer_cycles());
 	for (;;) {
 		rc = ivshm_region_attach(&pmd->region, bus->bar2, bus->bar2_size,
 					 bus->id, &pmd->args.geo, flags);
 		if (rc == IVSHM_EBUSY && rte_get_timer_cycles() < deadline) {
-			wait_for_formatter(pmd, &seen, &seen_since);
+			wait_for_formatter(pmd, &watch);
 			continue;
 		}
 		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))
@@ -145,11 +128,10 @@ static void note_geometry_not_honoured(const struct pmd_internals *pmd)
 
 static void choose_mac(struct pmd_internals *pmd)
 {
-	/* Locally administered, "iv", then our peer id. */
-	const uint8_t derived[6] = { 0x02, 0x69, 0x76, 0x00,
-				     (uint8_t)(pmd->bus->id >> 8), (uint8_t)pmd->bus->id };
-
-	memcpy(pmd->mac.addr_bytes, pmd->args.has_mac ? pmd->args.mac : derived, 6);
+	if (pmd->args.has_mac)
+		memcpy(pmd->mac.addr_bytes, pmd->args.mac, 6);
+	else
+		ivshm_mac_derived(pmd->bus->id, pmd->mac.addr_bytes);
 	ivshm_region_set_mac(&pmd->region, pmd->mac.addr_bytes);
 }
 

@@ -10,8 +10,9 @@
  * apps that each wait for link up before polling cannot deadlock.
  * Changes raise LSC.
  * The data path never depends on it: it only reports.
- * The liveness rule lives here only: a peer is alive while its heartbeat
- * moves (the monitor, and attach before it takes a silent peer's id over).
+ * The liveness rule and the link decision are the ring library's
+ * (lib/ivshm_peer.c), shared with libivshmem; this file runs them on EAL
+ * timers (the monitor, and attach before it takes a silent peer's id over).
  */
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -26,62 +27,22 @@ static uint64_t link_timeout_cycles(void)
 	return rte_get_timer_hz() / 1000000ull * IVSHMEM_LINK_TIMEOUT_US;
 }
 
-/* The liveness rule: feeds one sample of the peer's heartbeat; true once
- * it has not moved for `timeout` cycles. */
-static bool heartbeat_stopped(struct ivshmem_liveness *l, uint64_t heartbeat,
-			      uint64_t now, uint64_t timeout)
-{
-	if (heartbeat != l->heartbeat) {
-		l->heartbeat = heartbeat;
-		l->last_seen = now;
-	}
-	return now - l->last_seen >= timeout;
-}
-
-static void liveness_reset(struct ivshmem_liveness *l, uint64_t heartbeat, uint64_t now)
-{
-	l->heartbeat = heartbeat;
-	l->last_seen = now;
-}
-
 bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id)
 {
-	struct ivshmem_liveness l;
+	struct ivshm_liveness l;
 	struct ivshm_peer_view v;
 	uint64_t start = rte_get_timer_cycles();
 
 	ivshm_peer_read(r, id, &v);
-	liveness_reset(&l, v.heartbeat, start);
+	ivshm_liveness_reset(&l, v.heartbeat, start);
 	do {
 		rte_delay_us_sleep(1000);
 		ivshm_peer_read(r, id, &v);
-		if (heartbeat_stopped(&l, v.heartbeat, rte_get_timer_cycles(),
-				      2 * link_timeout_cycles()))
+		if (ivshm_liveness_stopped(&l, v.heartbeat, rte_get_timer_cycles(),
+					   2 * link_timeout_cycles()))
 			return true;
 	} while (l.last_seen == start); /* a move means alive: answer at once */
 	return false;
-}
-
-/* Decides the peer's liveness from one sample of its table entry; returns
- * NULL if it is up, else why not (for the log). */
-static const char *peer_down_reason(struct pmd_internals *pmd, uint64_t now)
-{
-	struct ivshm_peer_view v;
-
-	if (ivshm_peer_read(&pmd->region, pmd->peer, &v) != IVSHM_OK ||
-	    (v.state != IVSHM_PEER_UP && v.state != IVSHM_PEER_STOPPED))
-		return "peer not attached";
-	if (v.generation != pmd->peer_gen) {
-		/* A restart: report down once so apps see the flap. */
-		pmd->peer_gen = v.generation;
-		liveness_reset(&pmd->peer_live, v.heartbeat, now);
-		return "peer (re)attached";
-	}
-	if (heartbeat_stopped(&pmd->peer_live, v.heartbeat, now, link_timeout_cycles()))
-		return "peer heartbeat stopped";
-	if (v.state == IVSHM_PEER_STOPPED)
-		return "peer port stopped";
-	return NULL;
 }
 
 /* A peer shrank BAR2 and the bus guard put zeros in its place: final, the
@@ -129,7 +90,9 @@ static void link_tick(void *arg)
 	else if (!__atomic_load_n(&pmd->started, __ATOMIC_ACQUIRE))
 		why = "port stopped";
 	else
-		why = peer_down_reason(pmd, rte_get_timer_cycles());
+		why = ivshm_link_peer_down_reason(&pmd->region, pmd->peer, &pmd->peer_live,
+						  &pmd->peer_gen, rte_get_timer_cycles(),
+						  link_timeout_cycles());
 	up = why == NULL;
 	/* Re-armed before the callbacks: an application that closes the port
 	 * from its LSC callback cancels this very alarm (ivshmem_link_stop).

@@ -23,14 +23,15 @@
 #include "ivshmem_bus.h"
 #include "ivshmem_devargs.h" /* struct ivshmem_port_args */
 #include "ring_over_shm.h"
+#include "ivshm_peer.h"    /* the peer protocol, shared with libivshmem */
 
 extern int ivshmem_logtype;
 #define IVSHMEM_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, ivshmem_logtype, "net_ivshmem: " fmt "\n", \
 		##__VA_ARGS__)
 
-#define IVSHMEM_HEARTBEAT_US   10000u /* heartbeat and link check period */
-#define IVSHMEM_LINK_TIMEOUT_US 60000u /* peer silent this long: link down */
+#define IVSHMEM_HEARTBEAT_US   IVSHM_HEARTBEAT_US    /* heartbeat, link check period */
+#define IVSHMEM_LINK_TIMEOUT_US IVSHM_LINK_TIMEOUT_US /* peer silent: link down */
 
 struct pmd_internals;
 struct rte_eth_dev;
@@ -71,12 +72,6 @@ struct ivshmem_txq {
 	uint64_t doorbells_deferred; /* requests riding on a held-back one */
 } __rte_cache_aligned;
 
-/* A peer's heartbeat as last seen, for the liveness rule (ivshmem_link.c). */
-struct ivshmem_liveness {
-	uint64_t heartbeat;
-	uint64_t last_seen;     /* timer cycles when it last moved */
-};
-
 struct pmd_internals {
 	struct ivshmem_bus_dev *bus;
 	struct ivshmem_port_args args;
@@ -90,7 +85,7 @@ struct pmd_internals {
 	struct rte_intr_handle *rx_intr_handle; /* our efd list over the bus's vector fds */
 	/* link monitor (runs on the EAL interrupt thread) */
 	bool link_up;
-	struct ivshmem_liveness peer_live;
+	struct ivshm_liveness peer_live; /* timer cycles */
 	uint32_t peer_gen;
 	uint64_t link_changes;
 	bool region_lost;            /* BAR2 truncated by a peer: link stays down */

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * The peer protocol above the BAR2 layout (ivshm_peer.h): one
+ * implementation for the PMD and libivshmem.
+ */
+#include "ivshm_peer.h"
+
+#include <string.h>
+
+void ivshm_liveness_reset(struct ivshm_liveness *l, uint64_t heartbeat, uint64_t now)
+{
+	l->heartbeat = heartbeat;
+	l->last_seen = now;
+}
+
+bool ivshm_liveness_stopped(struct ivshm_liveness *l, uint64_t heartbeat,
+			    uint64_t now, uint64_t timeout)
+{
+	if (heartbeat != l->heartbeat)
+		ivshm_liveness_reset(l, heartbeat, now);
+	return now - l->last_seen >= timeout;
+}
+
+const char *ivshm_link_peer_down_reason(const struct ivshm_region *r, uint16_t peer,
+					struct ivshm_liveness *l, uint32_t *peer_gen,
+					uint64_t now, uint64_t timeout)
+{
+	struct ivshm_peer_view v;
+
+	if (ivshm_peer_read(r, peer, &v) != IVSHM_OK ||
+	    (v.state != IVSHM_PEER_UP && v.state != IVSHM_PEER_STOPPED))
+		return "peer not attached";
+	if (v.generation != *peer_gen) {
+		/* A restart: report down once so apps see the flap. */
+		*peer_gen = v.generation;
+		ivshm_liveness_reset(l, v.heartbeat, now);
+		return "peer (re)attached";
+	}
+	if (ivshm_liveness_stopped(l, v.heartbeat, now, timeout))
+		return "peer heartbeat stopped";
+	if (v.state == IVSHM_PEER_STOPPED)
+		return "peer port stopped";
+	return NULL;
+}
+
+int ivshm_choose_peer(const struct ivshm_geometry *g, uint16_t me, int want,
+		      uint16_t *peer)
+{
+	if (want < 0 && g->max_peers == 2)
+		want = 1 - me;
+	if (want < 0)
+		return IVSHM_EINVAL;
+	if ((uint32_t)want >= g->max_peers || want == me)
+		return IVSHM_EPEERID;
+	*peer = (uint16_t)want;
+	return IVSHM_OK;
+}
+
+void ivshm_mac_derived(uint16_t id, uint8_t mac[6])
+{
+	const uint8_t derived[6] = { 0x02, 0x69, 0x76, 0x00, (uint8_t)(id >> 8),
+				     (uint8_t)id };
+
+	memcpy(mac, derived, sizeof(derived));
+}
+
+void ivshm_format_watch_init(struct ivshm_format_watch *w, uint64_t now)
+{
+	w->seen = UINT32_MAX;
+	w->since = now;
+}
+
+bool ivshm_format_stalled(struct ivshm_format_watch *w, uint32_t state,
+			  uint64_t now, uint64_t stall)
+{
+	if (state != w->seen) {
+		w->seen = state;
+		w->since = now;
+		return false;
+	}
+	if (IVSHM_FORMAT_STATE(state) != IVSHM_FORMAT_FORMATTING ||
+	    now - w->since < stall)
+		return false;
+	w->since = now;
+	return true;
+}
