@@ -276,12 +276,15 @@ install)
   fi
   bindir=$work/inst$(meson introspect --buildoptions "$BUILD" |
     /usr/bin/python3 -c 'import json,sys; o={o["name"]: o["value"] for o in json.load(sys.stdin)}; print(o["prefix"] + "/" + o["bindir"])')
-  for b in ivshmem-fwd ivshmem-perf ivshmem-server ivshmem-client ivshmem-stat; do
+  for b in ivshmem-fwd ivshmem-perf ivshmem-server ivshmem-client ivshmem-stat ivshmem-frames; do
     [ -x "$bindir/$b" ] || fail "$b not installed in $bindir"
   done
   installed=$(cd "$work/inst" && find . -type f | sort)
   echo "installed files:"; echo "$installed"
-  [ "$(echo "$installed" | wc -l)" -eq 6 ] || fail "want exactly the PMD and 5 binaries installed"
+  # libivshmem: the library (its .so/.so.0 are links), ivshmem.h, ivshmem.pc
+  [ "$(echo "$installed" | grep -c 'libivshmem\.so\.0\.1\.0$\|/include/ivshmem\.h$\|/pkgconfig/ivshmem\.pc$')" -eq 3 ] ||
+    fail "libivshmem, its header and its pkg-config file not all installed"
+  [ "$(echo "$installed" | wc -l)" -eq 10 ] || fail "want exactly the PMD, 6 binaries and libivshmem (3 files) installed"
   dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
   grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
     fail "installed PMD info lacks net_ivshmem or 1af4:1110"
