@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * ivshmem-stat: where a region comes from, mapped read-only (PROT_READ of
  * an O_RDONLY fd where we open it): a shm file, an ivshmem-server socket
- * (its shm fd), or a guest PCI device's BAR2 (sysfs resource2).
+ * (its shm fd), or a guest PCI device's BAR2 (sysfs resource2). Opened by
+ * libivshmem's ivshmem_inspect_open.
  */
 #ifndef STAT_SOURCE_H
 #define STAT_SOURCE_H
@@ -9,9 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ivshmem_inspect;
+
 struct stat_source {
 	const void *base;
 	uint64_t size;
+	struct ivshmem_inspect *in; /* libivshmem's handle */
 };
 
 /* Each returns 0, or -1 with a one-line reason in err. */
