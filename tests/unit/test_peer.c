@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Unit tests of lib/ivshm_peer.c: the peer protocol the PMD and libivshmem
+ * share (liveness rule, link decision, peer choice, MAC, format stall).
+ */
+#include "../check.h"
+#include "ivshm_peer.h"
+#include "region_fixture.h"
+
+#define SIZE (4u << 20)
+
+static void test_liveness(void)
+{
+	struct ivshm_liveness l;
+
+	ivshm_liveness_reset(&l, 5, 100);
+	CHECK(!ivshm_liveness_stopped(&l, 5, 159, 60));
+	CHECK(ivshm_liveness_stopped(&l, 5, 160, 60));   /* still for 60 */
+	CHECK(!ivshm_liveness_stopped(&l, 6, 161, 60));  /* moved: alive again */
+	CHECK_EQ(l.last_seen, 161);
+	CHECK(!ivshm_liveness_stopped(&l, 6, 220, 60));
+	CHECK(ivshm_liveness_stopped(&l, 6, 221, 60));
+}
+
+/* The link of peer 0 as peer 1 sees it, through its states. */
+static void test_link_decision(void)
+{
+	void *base = region_alloc(SIZE);
+	struct ivshm_region a, b;
+	struct ivshm_liveness l = { 0, 0 };
+	uint32_t gen = 0;
+
+	CHECK_EQ(ivshm_region_attach(&b, base, SIZE, 1, NULL, IVSHM_ATTACH_FORMAT), IVSHM_OK);
+	CHECK(strcmp(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 0, 60), "peer not attached") == 0);
+	CHECK_EQ(ivshm_region_attach(&a, base, SIZE, 0, NULL, IVSHM_ATTACH_STOPPED), IVSHM_OK);
+	/* a new generation is reported down once */
+	CHECK(strcmp(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 10, 60), "peer (re)attached") == 0);
+	CHECK_EQ(gen, a.gen);
+	CHECK(strcmp(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 20, 60), "peer port stopped") == 0);
+	ivshm_region_set_ready(&a, true);
+	CHECK(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 30, 60) == NULL);
+	ivshm_region_heartbeat(&a);
+	CHECK(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 80, 60) == NULL); /* moved at 80 */
+	CHECK(strcmp(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 140, 60),
+		     "peer heartbeat stopped") == 0);
+	ivshm_region_detach(&a);
+	CHECK(strcmp(ivshm_link_peer_down_reason(&b, 0, &l, &gen, 150, 60), "peer not attached") == 0);
+	free(base);
+}
+
+static void test_choose_peer(void)
+{
+	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
+	uint16_t peer = 99;
+
+	CHECK_EQ(ivshm_choose_peer(&g, 0, -1, &peer), IVSHM_OK);
+	CHECK_EQ(peer, 1);
+	CHECK_EQ(ivshm_choose_peer(&g, 1, -1, &peer), IVSHM_OK);
+	CHECK_EQ(peer, 0);
+	CHECK_EQ(ivshm_choose_peer(&g, 1, 1, &peer), IVSHM_EPEERID);  /* itself */
+	CHECK_EQ(ivshm_choose_peer(&g, 1, 2, &peer), IVSHM_EPEERID);  /* outside */
+	g.max_peers = 4;
+	CHECK_EQ(ivshm_choose_peer(&g, 1, -1, &peer), IVSHM_EINVAL);  /* which one? */
+	CHECK_EQ(ivshm_choose_peer(&g, 1, 3, &peer), IVSHM_OK);
+	CHECK_EQ(peer, 3);
+}
+
+static void test_mac(void)
+{
+	static const uint8_t want[6] = { 0x02, 0x69, 0x76, 0x00, 0x01, 0x02 };
+	uint8_t mac[6];
+
+	ivshm_mac_derived(0x102, mac);
+	CHECK(memcmp(mac, want, 6) == 0);
+}
+
+static void test_format_stall(void)
+{
+	struct ivshm_format_watch w;
+	uint32_t formatting = IVSHM_FORMAT_CLAIMED(0);
+
+	ivshm_format_watch_init(&w, 0);
+	CHECK(!ivshm_format_stalled(&w, formatting, 0, 100));   /* first reading */
+	CHECK(!ivshm_format_stalled(&w, formatting, 99, 100));
+	CHECK(ivshm_format_stalled(&w, formatting, 100, 100));  /* unchanged 100 */
+	CHECK_EQ(w.seen, formatting);
+	CHECK(!ivshm_format_stalled(&w, formatting, 150, 100)); /* clock restarted */
+	CHECK(!ivshm_format_stalled(&w, IVSHM_FORMAT_CLAIMED(1), 250, 100)); /* moved */
+	CHECK(!ivshm_format_stalled(&w, IVSHM_FORMAT_READY, 300, 100));
+	CHECK(!ivshm_format_stalled(&w, IVSHM_FORMAT_READY, 900, 100)); /* not formatting */
+}
+
+int main(void)
+{
+	RUN(test_liveness);
+	RUN(test_link_decision);
+	RUN(test_choose_peer);
+	RUN(test_mac);
+	RUN(test_format_stall);
+	return check_exit_code();
+}
