@@ -50,7 +50,8 @@ static int open_device(struct ivshmem_port *p, const char *spec, char *err,
 
 	if (rc != 0) {
 		ivshm_set_err(err, errlen, "%s%s", why,
-			      pci ? "" : " (or give pci=BDF for a PCI device)");
+			      strstr(why, "'server' and 'shm'") != NULL ?
+			      " (or pci=BDF for a PCI device)" : "");
 		return rc;
 	}
 	p->args = a.port;
