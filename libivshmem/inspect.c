@@ -134,8 +134,9 @@ int ivshmem_inspect_open(enum ivshmem_source kind, const char *where, int timeou
 		ivshm_set_err(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	rc = -EINVAL;
 	if (where == NULL)
-		rc = -EINVAL, ivshm_set_err(err, errlen, "no region named");
+		ivshm_set_err(err, errlen, "no region named");
 	else if (kind == IVSHMEM_SOURCE_SHM)
 		rc = open_file(s, where, err, errlen);
 	else if (kind == IVSHMEM_SOURCE_SERVER)
@@ -143,7 +144,7 @@ int ivshmem_inspect_open(enum ivshmem_source kind, const char *where, int timeou
 	else if (kind == IVSHMEM_SOURCE_PCI)
 		rc = open_pci(s, where, err, errlen);
 	else
-		rc = -EINVAL, ivshm_set_err(err, errlen, "unknown source kind %d", (int)kind);
+		ivshm_set_err(err, errlen, "unknown source kind %d", (int)kind);
 	if (rc < 0) {
 		free(s);
 		return rc;

@@ -21,16 +21,20 @@ pcargs=(--define-variable=prefix="$work/inst$prefix")
 echo "pkg-config: $(pkg-config "${pcargs[@]}" --cflags --libs ivshmem)"
 [ "$(pkg-config --modversion ivshmem)" = "$("$build"/examples/ivshmem-frames --version | awk '{print $2}')" ] ||
   fail "pkg-config version differs from the library's"
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror -pthread -o "$work/consumer" "$src/consumer.c" \
-  $(pkg-config "${pcargs[@]}" --cflags --libs ivshmem) || fail "cannot build against the installed library"
 libdir=$(pkg-config "${pcargs[@]}" --variable=libdir ivshmem)
 so=$(readlink -f "$libdir/libivshmem.so")
+# a sanitizer build's library needs its runtime in the program too
+san=()
+[[ $(ldd "$so") == *libasan* ]] && san=(-fsanitize=address,undefined)
+# shellcheck disable=SC2046
+cc "${san[@]}" -std=c11 -Wall -Wextra -Werror -pthread -o "$work/consumer" "$src/consumer.c" \
+  $(pkg-config "${pcargs[@]}" --cflags --libs ivshmem) || fail "cannot build against the installed library"
 exported=$(nm -D --defined-only "$so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort)
 echo "exports: $(echo "$exported" | wc -l) functions"
-echo "$exported" | grep -qv '^ivshmem_' && fail "exports beyond the API: $(echo "$exported" | grep -v '^ivshmem_' | head -5)"
-LD_LIBRARY_PATH=$libdir ldd "$work/consumer" | grep -q "$libdir/libivshmem.so.0" ||
-  fail "the program does not load the installed library"
+grep -v '^ivshmem_' <<<"$exported" >/dev/null && fail "exports beyond the API: $(echo "$exported" | grep -v '^ivshmem_' | head -5)"
+# (ldd into a variable: grep -q closing the pipe early fails it under pipefail)
+loaded=$(LD_LIBRARY_PATH=$libdir ldd "$work/consumer")
+grep -q "$libdir/libivshmem.so.0" <<<"$loaded" || fail "the program does not load the installed library: $loaded"
 
 "$server" -F -S "$work/s.sock" -M "$tag" -l 4M -n 2 >"$work/server.log" 2>&1 &
 spid=$!
