@@ -27,22 +27,19 @@ static uint64_t link_timeout_cycles(void)
 	return rte_get_timer_hz() / 1000000ull * IVSHMEM_LINK_TIMEOUT_US;
 }
 
+static uint64_t timer_now(void)
+{
+	return rte_get_timer_cycles();
+}
+
+static void nap_1ms(void)
+{
+	rte_delay_us_sleep(1000);
+}
+
 bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id)
 {
-	struct ivshm_liveness l;
-	struct ivshm_peer_view v;
-	uint64_t start = rte_get_timer_cycles();
-
-	ivshm_peer_read(r, id, &v);
-	ivshm_liveness_reset(&l, v.heartbeat, start);
-	do {
-		rte_delay_us_sleep(1000);
-		ivshm_peer_read(r, id, &v);
-		if (ivshm_liveness_stopped(&l, v.heartbeat, rte_get_timer_cycles(),
-					   2 * link_timeout_cycles()))
-			return true;
-	} while (l.last_seen == start); /* a move means alive: answer at once */
-	return false;
+	return ivshm_peer_silent(r, id, 2 * link_timeout_cycles(), timer_now, nap_1ms);
 }
 
 /* A peer shrank BAR2 and the bus guard put zeros in its place: final, the

@@ -20,6 +20,24 @@ bool ivshm_liveness_stopped(struct ivshm_liveness *l, uint64_t heartbeat,
 	return now - l->last_seen >= timeout;
 }
 
+bool ivshm_peer_silent(const struct ivshm_region *r, uint16_t id, uint64_t timeout,
+		       uint64_t (*now)(void), void (*nap)(void))
+{
+	struct ivshm_liveness l;
+	struct ivshm_peer_view v;
+	uint64_t start = now();
+
+	ivshm_peer_read(r, id, &v);
+	ivshm_liveness_reset(&l, v.heartbeat, start);
+	do {
+		nap();
+		ivshm_peer_read(r, id, &v);
+		if (ivshm_liveness_stopped(&l, v.heartbeat, now(), timeout))
+			return true;
+	} while (l.last_seen == start); /* a move means alive: answer at once */
+	return false;
+}
+
 const char *ivshm_link_peer_down_reason(const struct ivshm_region *r, uint16_t peer,
 					struct ivshm_liveness *l, uint32_t *peer_gen,
 					uint64_t now, uint64_t timeout)

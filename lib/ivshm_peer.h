@@ -31,6 +31,12 @@ void ivshm_liveness_reset(struct ivshm_liveness *l, uint64_t heartbeat, uint64_t
 bool ivshm_liveness_stopped(struct ivshm_liveness *l, uint64_t heartbeat,
 			    uint64_t now, uint64_t timeout);
 
+/* True if peer id's heartbeat stays still for `timeout` (its process
+ * stopped), false as soon as it moves. Samples it after each nap() (about
+ * 1 ms), on the caller's clock now(). */
+bool ivshm_peer_silent(const struct ivshm_region *r, uint16_t id, uint64_t timeout,
+		       uint64_t (*now)(void), void (*nap)(void));
+
 /* One sample of the link to `peer`, for a port that is ready itself.
  * Returns NULL when the peer is up (attached and ready, heartbeat moving,
  * the generation seen before), else why not, for a log. A new generation

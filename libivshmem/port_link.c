@@ -29,21 +29,14 @@ void port_sleep_us(unsigned int us)
 	nanosleep(&ts, NULL);
 }
 
+static void nap_1ms(void)
+{
+	port_sleep_us(1000);
+}
+
 bool port_peer_silent(const struct ivshm_region *r, uint16_t id)
 {
-	struct ivshm_liveness l;
-	struct ivshm_peer_view v;
-	uint64_t start = port_now_ns();
-
-	ivshm_peer_read(r, id, &v);
-	ivshm_liveness_reset(&l, v.heartbeat, start);
-	do {
-		port_sleep_us(1000);
-		ivshm_peer_read(r, id, &v);
-		if (ivshm_liveness_stopped(&l, v.heartbeat, port_now_ns(), 2 * LINK_TIMEOUT_NS))
-			return true;
-	} while (l.last_seen == start); /* a move means alive: answer at once */
-	return false;
+	return ivshm_peer_silent(r, id, 2 * LINK_TIMEOUT_NS, port_now_ns, nap_1ms);
 }
 
 static void link_tick(struct ivshmem_port *p)

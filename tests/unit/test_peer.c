@@ -47,6 +47,36 @@ static void test_link_decision(void)
 	free(base);
 }
 
+/* A fake clock for ivshm_peer_silent: each nap is one tick; it may move
+ * the watched peer's heartbeat. */
+static uint64_t fake_clock;
+static const struct ivshm_region *beating; /* heartbeat it bumps, or NULL */
+static uint64_t fake_now(void) { return fake_clock; }
+static void fake_nap(void)
+{
+	fake_clock++;
+	if (beating != NULL && fake_clock == 5)
+		ivshm_region_heartbeat(beating);
+}
+
+static void test_peer_silent(void)
+{
+	void *base = region_alloc(SIZE);
+	struct ivshm_region a, b;
+
+	CHECK_EQ(ivshm_region_attach(&a, base, SIZE, 0, NULL, IVSHM_ATTACH_FORMAT), IVSHM_OK);
+	CHECK_EQ(ivshm_region_attach(&b, base, SIZE, 1, NULL, 0), IVSHM_OK);
+	fake_clock = 0;
+	beating = NULL;
+	CHECK(ivshm_peer_silent(&b, 0, 20, fake_now, fake_nap));
+	CHECK_EQ(fake_clock, 20); /* waited the whole timeout */
+	fake_clock = 0;
+	beating = &a;
+	CHECK(!ivshm_peer_silent(&b, 0, 20, fake_now, fake_nap));
+	CHECK_EQ(fake_clock, 5);  /* answered at the first move */
+	free(base);
+}
+
 static void test_choose_peer(void)
 {
 	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
@@ -93,6 +123,7 @@ int main(void)
 {
 	RUN(test_liveness);
 	RUN(test_link_decision);
+	RUN(test_peer_silent);
 	RUN(test_choose_peer);
 	RUN(test_mac);
 	RUN(test_format_stall);
