@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Attaching a net_ivshmem port to its region: format a blank BAR2 or wait
  * for the peer formatting it (taking over a format whose writer stopped),
- * take over our id from a peer that stopped, then pick the peer and the
+ * take over our id from a peer that stopped (the ring library's
+ * ivshm_port_attach, shared with libivshmem), then pick the peer and the
  * MAC address.
  */
 #include <errno.h>
@@ -27,59 +28,44 @@ static int choose_peer(struct pmd_internals *pmd)
 	return rc == IVSHM_OK ? 0 : -EINVAL;
 }
 
-/* Called while attach says EBUSY: waits 1 ms, and takes the format over
- * once format_state has not changed for IVSHM_FORMAT_STALL_MS. */
-static void wait_for_formatter(struct pmd_internals *pmd, struct ivshm_format_watch *w)
+static uint64_t timer_now(void)
 {
-	struct ivshmem_bus_dev *bus = pmd->bus;
-	int rc;
+	return rte_get_timer_cycles();
+}
 
-	if (ivshm_format_stalled(w, ivshm_region_format_state(bus->bar2),
-				 rte_get_timer_cycles(),
-				 rte_get_timer_hz() / 1000 * IVSHM_FORMAT_STALL_MS)) {
-		rc = ivshm_region_format_takeover(bus->bar2, bus->bar2_size,
-						  &pmd->args.geo, bus->id, w->seen);
-		IVSHMEM_LOG(NOTICE, "%s: the region stayed in FORMATTING for %u ms "
-			    "(its formatter stopped): %s", bus->name,
-			    IVSHM_FORMAT_STALL_MS, rc == IVSHM_OK ?
-			    "formatted it again" : "another peer took it over");
-		return;
-	}
+static void nap_1ms(void)
+{
 	rte_delay_us_sleep(1000);
 }
 
-/* Attaches to BAR2, waiting for a concurrent formatter (taking over one
- * that stopped) and taking the id over from a peer whose heartbeat has
- * stopped. */
+static void attach_event(void *arg, enum ivshm_attach_event ev)
+{
+	const struct pmd_internals *pmd = arg;
+
+	if (ev == IVSHM_ATTACH_EV_ID_TAKEOVER)
+		IVSHMEM_LOG(NOTICE, "%s: taking over id %u from a peer that stopped",
+			    pmd->bus->name, pmd->bus->id);
+	else
+		IVSHMEM_LOG(NOTICE, "%s: the region stayed in FORMATTING for %u ms "
+			    "(its formatter stopped): %s", pmd->bus->name,
+			    IVSHM_FORMAT_STALL_MS, ev == IVSHM_ATTACH_EV_FORMAT_REDONE ?
+			    "formatted it again" : "another peer took it over");
+}
+
+/* Attaches to BAR2 by the ring library's rule for a port (waiting for a
+ * concurrent formatter, taking over one that stopped, taking the id over
+ * from a peer whose heartbeat has stopped), on EAL's clock. */
 static int attach_region(struct pmd_internals *pmd)
 {
 	struct ivshmem_bus_dev *bus = pmd->bus;
-	uint64_t deadline = rte_get_timer_cycles() + 5 * rte_get_timer_hz();
-	struct ivshm_format_watch watch;
-	/* STOPPED until the port starts: a peer must not take us for ready */
-	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
-	int rc;
+	const struct ivshm_port_clock clock = { timer_now, nap_1ms, rte_get_timer_hz() / 1000 };
+	int rc = ivshm_port_attach(&pmd->region, bus->bar2, bus->bar2_size, bus->id,
+				   &pmd->args.geo, &clock, attach_event, pmd);
 
-	ivshm_format_watch_init(&watch, rte_get_timer_cycles());
-	for (;;) {
-		rc = ivshm_region_attach(&pmd->region, bus->bar2, bus->bar2_size,
-					 bus->id, &pmd->args.geo, flags);
-		if (rc == IVSHM_EBUSY && rte_get_timer_cycles() < deadline) {
-			wait_for_formatter(pmd, &watch);
-			continue;
-		}
-		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))
-			break;
-		/* Someone holds our id: take it over only if it is silent. The
-		 * failed attach left the geometry in pmd->region for peer_read. */
-		if (!ivshmem_link_peer_silent(&pmd->region, bus->id)) {
-			IVSHMEM_LOG(ERR, "%s: peer id %u is already attached and alive "
-				    "(two peers claim the same id)", bus->name, bus->id);
-			return -EADDRINUSE;
-		}
-		IVSHMEM_LOG(NOTICE, "%s: taking over id %u from a peer that stopped",
-			    bus->name, bus->id);
-		flags |= IVSHM_ATTACH_TAKEOVER;
+	if (rc == IVSHM_EINUSE) {
+		IVSHMEM_LOG(ERR, "%s: peer id %u is already attached and alive "
+			    "(two peers claim the same id)", bus->name, bus->id);
+		return -EADDRINUSE;
 	}
 	if (rc == IVSHM_ETOOSMALL)
 		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry max_peers=%u "

@@ -12,7 +12,7 @@
  * The data path never depends on it: it only reports.
  * The liveness rule and the link decision are the ring library's
  * (lib/ivshm_peer.c), shared with libivshmem; this file runs them on EAL
- * timers (the monitor, and attach before it takes a silent peer's id over).
+ * timers.
  */
 #include <ethdev_driver.h>
 #include <rte_alarm.h>
@@ -25,21 +25,6 @@
 static uint64_t link_timeout_cycles(void)
 {
 	return rte_get_timer_hz() / 1000000ull * IVSHMEM_LINK_TIMEOUT_US;
-}
-
-static uint64_t timer_now(void)
-{
-	return rte_get_timer_cycles();
-}
-
-static void nap_1ms(void)
-{
-	rte_delay_us_sleep(1000);
-}
-
-bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id)
-{
-	return ivshm_peer_silent(r, id, 2 * link_timeout_cycles(), timer_now, nap_1ms);
 }
 
 /* A peer shrank BAR2 and the bus guard put zeros in its place: final, the

@@ -154,9 +154,6 @@ void ivshmem_link_start(struct rte_eth_dev *dev);
 void ivshmem_link_port_started(struct pmd_internals *pmd, bool started);
 void ivshmem_link_stop(struct rte_eth_dev *dev);
 int ivshmem_link_update(struct rte_eth_dev *dev, int wait);
-/* True if peer id's heartbeat stays still for two link timeouts (its
- * process stopped), false as soon as it moves. */
-bool ivshmem_link_peer_silent(struct ivshm_region *r, uint16_t id);
 
 /* ivshmem_attach.c: attaches pmd to its bus device's BAR2 (formatting it
  * if blank, waiting for or taking over a formatter, taking over the id of

@@ -101,3 +101,44 @@ bool ivshm_format_stalled(struct ivshm_format_watch *w, uint32_t state,
 	w->since = now;
 	return true;
 }
+
+static void tell(void (*event)(void *, enum ivshm_attach_event), void *arg,
+		 enum ivshm_attach_event ev)
+{
+	if (event != NULL)
+		event(arg, ev);
+}
+
+int ivshm_port_attach(struct ivshm_region *r, void *base, uint64_t size, uint16_t me,
+		      const struct ivshm_geometry *want, const struct ivshm_port_clock *clk,
+		      void (*event)(void *arg, enum ivshm_attach_event ev), void *arg)
+{
+	uint64_t deadline = clk->now() + IVSHM_ATTACH_DEADLINE_MS * clk->per_ms;
+	uint64_t silent = 2 * (IVSHM_LINK_TIMEOUT_US / 1000u) * clk->per_ms;
+	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
+	struct ivshm_format_watch watch;
+	int rc;
+
+	ivshm_format_watch_init(&watch, clk->now());
+	for (;;) {
+		rc = ivshm_region_attach(r, base, size, me, want, flags);
+		if (rc == IVSHM_EBUSY && clk->now() < deadline) {
+			if (!ivshm_format_stalled(&watch, ivshm_region_format_state(base),
+						  clk->now(), IVSHM_FORMAT_STALL_MS * clk->per_ms))
+				clk->nap();
+			else if (ivshm_region_format_takeover(base, size, want, me,
+							      watch.seen) == IVSHM_OK)
+				tell(event, arg, IVSHM_ATTACH_EV_FORMAT_REDONE);
+			else
+				tell(event, arg, IVSHM_ATTACH_EV_FORMAT_LOST);
+			continue;
+		}
+		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))
+			return rc;
+		/* The failed attach left the geometry in r for peer_read. */
+		if (!ivshm_peer_silent(r, me, silent, clk->now, clk->nap))
+			return IVSHM_EINUSE;
+		tell(event, arg, IVSHM_ATTACH_EV_ID_TAKEOVER);
+		flags |= IVSHM_ATTACH_TAKEOVER;
+	}
+}

@@ -67,4 +67,32 @@ void ivshm_format_watch_init(struct ivshm_format_watch *w, uint64_t now);
 bool ivshm_format_stalled(struct ivshm_format_watch *w, uint32_t state,
 			  uint64_t now, uint64_t stall);
 
+/* The clock of a port: any monotonic unit, per_ms of it to a millisecond;
+ * nap() sleeps about 1 ms. */
+struct ivshm_port_clock {
+	uint64_t (*now)(void);
+	void (*nap)(void);
+	uint64_t per_ms;
+};
+
+/* What ivshm_port_attach did on the way, for the caller's log. */
+enum ivshm_attach_event {
+	IVSHM_ATTACH_EV_FORMAT_REDONE, /* a stalled format taken over: formatted again */
+	IVSHM_ATTACH_EV_FORMAT_LOST,   /* a stalled format another peer took over first */
+	IVSHM_ATTACH_EV_ID_TAKEOVER,   /* our id held by a silent peer: taken over */
+};
+#define IVSHM_ATTACH_DEADLINE_MS 5000u /* waiting for another peer's format */
+
+/* Attaches peer `me` the way a port does: entering as STOPPED (ready
+ * comes with ivshm_region_set_ready); formatting a blank region with
+ * `want`; while another peer formats, waiting (up to
+ * IVSHM_ATTACH_DEADLINE_MS) and taking over a format that stalled for
+ * IVSHM_FORMAT_STALL_MS; taking our id over from a holder whose heartbeat
+ * stays still for two link timeouts. Returns ivshm_region_attach's result,
+ * or IVSHM_EINUSE when the holder of our id is alive. event (may be NULL)
+ * hears each step above. */
+int ivshm_port_attach(struct ivshm_region *r, void *base, uint64_t size, uint16_t me,
+		      const struct ivshm_geometry *want, const struct ivshm_port_clock *clk,
+		      void (*event)(void *arg, enum ivshm_attach_event ev), void *arg);
+
 #endif /* IVSHM_PEER_H */

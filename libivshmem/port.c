@@ -12,8 +12,6 @@
 #include "port_priv.h"
 #include "ivshm_util.h"
 
-#define ATTACH_DEADLINE_NS 5000000000ull
-
 _Static_assert(IVSHMEM_PEER_ABSENT == IVSHM_PEER_ABSENT && IVSHMEM_PEER_UP == IVSHM_PEER_UP &&
 	       IVSHMEM_PEER_LEFT == IVSHM_PEER_LEFT && IVSHMEM_PEER_STOPPED == IVSHM_PEER_STOPPED,
 	       "the public peer states are the wire's");
@@ -62,61 +60,39 @@ static int open_device(struct ivshmem_port *p, const char *spec, char *err,
 	return rc;
 }
 
-/* Called while attach says EBUSY: waits 1 ms, or takes the format over
- * once it stalled (the PMD's rule: lib/ivshm_peer.c). */
-static void wait_for_formatter(struct ivshmem_port *p, struct ivshm_format_watch *w)
+static uint64_t now_ms(void)
 {
-	if (ivshm_format_stalled(w, ivshm_region_format_state(p->dev.bar2), port_now_ns(),
-				 (uint64_t)IVSHM_FORMAT_STALL_MS * 1000000u))
-		(void)ivshm_region_format_takeover(p->dev.bar2, p->dev.bar2_size,
-						   &p->args.geo, p->dev.id, w->seen);
-	else
-		port_sleep_us(1000);
+	return port_now_ns() / 1000000u;
 }
 
-static int attach_error(struct ivshmem_port *p, int rc, char *err, size_t errlen)
+static void nap_1ms(void)
 {
-	const struct ivshm_geometry *g = &p->args.geo;
+	port_sleep_us(1000);
+}
 
+/* The PMD's attach (the ring library's ivshm_port_attach) on our clock. */
+static int attach_region(struct ivshmem_port *p, char *err, size_t errlen)
+{
+	const struct ivshm_port_clock clock = { now_ms, nap_1ms, 1 };
+	const struct ivshm_geometry *g = &p->args.geo;
+	int rc = ivshm_port_attach(&p->region, p->dev.bar2, p->dev.bar2_size, p->dev.id,
+				   g, &clock, NULL, NULL);
+
+	if (rc == IVSHM_EINUSE) {
+		ivshm_set_err(err, errlen, "peer id %u is already attached and alive "
+			      "(two peers claim the same id)", p->dev.id);
+		return -EADDRINUSE;
+	}
 	if (rc == IVSHM_ETOOSMALL)
 		ivshm_set_err(err, errlen, "the region is %" PRIu64 " bytes, the geometry "
 			      "max_peers=%u queues=%u ring_size=%u buf_size=%u needs %" PRIu64
 			      ": lower any of max_peers, queues, ring_size, buf_size, or give "
 			      "a larger region", p->dev.bar2_size, g->max_peers, g->queues,
 			      g->ring_size, g->buf_size, ivshm_layout_size(g));
-	else
+	else if (rc != IVSHM_OK)
 		ivshm_set_err(err, errlen, "cannot attach to the region as peer %u: %s",
 			      p->dev.id, ivshm_strerror(rc));
-	return -EINVAL;
-}
-
-/* The PMD's attach (drivers/ivshmem_attach.c) on this port's clock. */
-static int attach_region(struct ivshmem_port *p, char *err, size_t errlen)
-{
-	uint64_t deadline = port_now_ns() + ATTACH_DEADLINE_NS;
-	/* STOPPED until the channels are open: a peer must not take us for ready */
-	unsigned int flags = IVSHM_ATTACH_FORMAT | IVSHM_ATTACH_STOPPED;
-	struct ivshm_format_watch watch;
-	int rc;
-
-	ivshm_format_watch_init(&watch, port_now_ns());
-	for (;;) {
-		rc = ivshm_region_attach(&p->region, p->dev.bar2, p->dev.bar2_size,
-					 p->dev.id, &p->args.geo, flags);
-		if (rc == IVSHM_EBUSY && port_now_ns() < deadline) {
-			wait_for_formatter(p, &watch);
-			continue;
-		}
-		if (rc != IVSHM_EINUSE || (flags & IVSHM_ATTACH_TAKEOVER))
-			break;
-		if (!port_peer_silent(&p->region, p->dev.id)) {
-			ivshm_set_err(err, errlen, "peer id %u is already attached and alive "
-				      "(two peers claim the same id)", p->dev.id);
-			return -EADDRINUSE;
-		}
-		flags |= IVSHM_ATTACH_TAKEOVER;
-	}
-	return rc == IVSHM_OK ? 0 : attach_error(p, rc, err, errlen);
+	return rc == IVSHM_OK ? 0 : -EINVAL;
 }
 
 static int choose_peer_and_mac(struct ivshmem_port *p, char *err, size_t errlen)

@@ -29,16 +29,6 @@ void port_sleep_us(unsigned int us)
 	nanosleep(&ts, NULL);
 }
 
-static void nap_1ms(void)
-{
-	port_sleep_us(1000);
-}
-
-bool port_peer_silent(const struct ivshm_region *r, uint16_t id)
-{
-	return ivshm_peer_silent(r, id, 2 * LINK_TIMEOUT_NS, port_now_ns, nap_1ms);
-}
-
 static void link_tick(struct ivshmem_port *p)
 {
 	const char *why;

@@ -52,8 +52,6 @@ void port_sleep_us(unsigned int us);
 /* port_link.c */
 int port_link_start(struct ivshmem_port *p, char *err, size_t errlen);
 void port_link_stop(struct ivshmem_port *p);
-/* True if peer id's heartbeat stays still for two link timeouts. */
-bool port_peer_silent(const struct ivshm_region *r, uint16_t id);
 
 /* port_io.c */
 int port_io_open(struct ivshmem_port *p, char *err, size_t errlen);

@@ -77,6 +77,43 @@ static void test_peer_silent(void)
 	free(base);
 }
 
+static int events[3];
+static void count_event(void *arg, enum ivshm_attach_event ev)
+{
+	(void)arg;
+	events[ev]++;
+}
+
+/* ivshm_port_attach: our id held by a silent peer is taken over, by a
+ * live one refused; a format that stalled is done again. */
+static void test_port_attach(void)
+{
+	const struct ivshm_port_clock clk = { fake_now, fake_nap, 1 };
+	void *base = region_alloc(SIZE);
+	struct ivshm_region old, r, other;
+
+	CHECK_EQ(ivshm_region_attach(&old, base, SIZE, 0, NULL, IVSHM_ATTACH_FORMAT), IVSHM_OK);
+	memset(events, 0, sizeof(events));
+	fake_clock = 0;
+	beating = &old; /* the holder is alive: refused */
+	CHECK_EQ(ivshm_port_attach(&r, base, SIZE, 0, NULL, &clk, count_event, NULL), IVSHM_EINUSE);
+	CHECK_EQ(events[IVSHM_ATTACH_EV_ID_TAKEOVER], 0);
+	beating = NULL; /* silent for two link timeouts (120 ms): taken over */
+	CHECK_EQ(ivshm_port_attach(&r, base, SIZE, 0, NULL, &clk, count_event, NULL), IVSHM_OK);
+	CHECK_EQ(events[IVSHM_ATTACH_EV_ID_TAKEOVER], 1);
+	CHECK(r.gen > old.gen);
+	CHECK(ivshm_peer_read(&r, 0, &(struct ivshm_peer_view){ 0 }) == IVSHM_OK);
+	/* a format left in FORMATTING: after IVSHM_FORMAT_STALL_MS it is redone */
+	memset(base, 0, SIZE);
+	atomic_store(&region_hdr(base)->format_state, IVSHM_FORMAT_CLAIMED(0));
+	fake_clock = 0;
+	CHECK_EQ(ivshm_port_attach(&other, base, SIZE, 1, NULL, &clk, count_event, NULL), IVSHM_OK);
+	CHECK_EQ(events[IVSHM_ATTACH_EV_FORMAT_REDONE], 1);
+	CHECK(fake_clock >= IVSHM_FORMAT_STALL_MS);
+	CHECK_EQ(IVSHM_FORMAT_STATE(ivshm_region_format_state(base)), IVSHM_FORMAT_READY);
+	free(base);
+}
+
 static void test_choose_peer(void)
 {
 	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
@@ -124,6 +161,7 @@ int main(void)
 	RUN(test_liveness);
 	RUN(test_link_decision);
 	RUN(test_peer_silent);
+	RUN(test_port_attach);
 	RUN(test_choose_peer);
 	RUN(test_mac);
 	RUN(test_format_stall);
