@@ -6,7 +6,9 @@
 #          frames (64..1514 B) of the library back to it: testpmd sees its
 #          link up with the library, receives and sends exactly 20000 (none
 #          dropped: at most 256 in flight), and every frame comes back in
-#          order with its checksum intact.
+#          order with its checksum intact. Then the library restarts (the
+#          id's next generation): testpmd sees it leave and come back, and
+#          5000 more come back intact (nothing stale on either side).
 #  rxonly  the library sends 20000 frames: testpmd rxonly counts exactly 20000.
 #  txonly  testpmd txonly sends until stopped: the library receives exactly
 #          the TX-packets testpmd reports, every one a txonly IPv4/UDP frame.
@@ -54,11 +56,22 @@ echo)
   grep '^RESULT\|^STATS\|^LINK' "$work/lib.log"
   [ $rc -eq 0 ] && grep -q "^RESULT sent=$count received=$count bad=0 " "$work/lib.log" ||
     fail "the library did not get its $count frames back intact (exit $rc)"
+  # a restarted library peer (next generation of the id) is reflected again:
+  # testpmd saw the link go down and up, nothing stale reached either side
+  wait_for "grep -q 'link down (peer' '$work/tp.log'" 10 || fail "testpmd never saw the library leave"
+  cp "$work/lib.log" "$work/lib1.txt"
+  lib --send 5000 --window 256 --expect 5000 --min-size 64 --max-size 1514 --timeout 60
+  wait_pid "$pid_lib" 90; rc=$?
+  grep '^LINK\|^RESULT' "$work/lib.log"
+  [ $rc -eq 0 ] && grep -q "^RESULT sent=5000 received=5000 bad=0 " "$work/lib.log" ||
+    fail "the restarted library did not get its 5000 frames back intact (exit $rc)"
+  [ "$(grep -c 'link up (peer' "$work/tp.log")" -ge 2 ] || fail "testpmd did not see the restarted library"
   stop_testpmd
+  total=$((count + 5000))
   rx=$(tp_final RX-packets) tx=$(tp_final TX-packets) dropped=$(tp_final TX-dropped)
   echo "testpmd: RX-packets $rx TX-packets $tx TX-dropped $dropped"
-  [ "$rx" = $count ] && [ "$tx" = $count ] && [ "$dropped" = 0 ] ||
-    fail "testpmd counted rx=$rx tx=$tx dropped=$dropped, want $count $count 0"
+  [ "$rx" = $total ] && [ "$tx" = $total ] && [ "$dropped" = 0 ] ||
+    fail "testpmd counted rx=$rx tx=$tx dropped=$dropped, want $total $total 0"
   ;;
 rxonly)
   testpmd rxonly
