@@ -4,7 +4,7 @@
  * them, or counts what another program sends. With a net_ivshmem peer
  * forwarding back (testpmd io) it checks the round trip frame by frame.
  *   ivshmem-frames --port SPEC [--send N [--window W]] [--expect N]
- *                  [--count-any] [--reflect] [--timeout S] [--idle-ms MS]
+ *                  [--count-any [--idle-ms MS]] [--reflect] [--timeout S]
  * Prints "RESULT sent=.. received=.. bad=.. other=.." and PASS or FAIL.
  */
 #include <errno.h>
@@ -28,7 +28,8 @@ struct options {
 	uint64_t window;     /* at most this many sent and not received back (0: no limit) */
 	uint64_t expect;     /* checked frames to receive, in order */
 	uint32_t min, max;   /* frame sizes */
-	bool count_any;      /* count every frame until --idle-ms without one */
+	bool count_any;      /* count every frame until the peer left (all drained),
+			      * or --idle-ms without one (0: no idle limit) */
 	bool reflect;        /* send back what arrives */
 	int timeout_s, idle_ms;
 };
@@ -39,6 +40,7 @@ struct run {
 	uint8_t peer_mac[6];
 	uint64_t sent, received, bad, other, txonly, reflected;
 	uint64_t last_rx_ms;
+	bool drained;        /* count_any: the peer left and its ring is empty */
 	uint8_t tx_buf[FRAME_MAX_LEN];
 	uint8_t rx_buf[BURST][FRAME_MAX_LEN];
 };
@@ -177,8 +179,20 @@ static bool finished(const struct options *o, const struct run *r)
 	if (o->reflect)
 		return false; /* until the timeout or a signal */
 	if (o->count_any)
-		return r->last_rx_ms != 0 && now_ms() - r->last_rx_ms >= (uint64_t)o->idle_ms;
+		return r->drained || (o->idle_ms > 0 && r->last_rx_ms != 0 &&
+				      now_ms() - r->last_rx_ms >= (uint64_t)o->idle_ms);
 	return r->sent >= o->send && r->received >= o->expect;
+}
+
+/* The peer left: what it published before leaving is in the ring (its
+ * state is written after its last head), so one more empty receive after
+ * seeing it gone means everything was taken. */
+static bool peer_gone(const struct run *r)
+{
+	struct ivshmem_peer_info peer;
+
+	return ivshmem_port_peer(r->port, &peer) != 0 ||
+	       (peer.state != IVSHMEM_PEER_UP && peer.state != IVSHMEM_PEER_STOPPED);
 }
 
 static int run_loop(const struct options *o, struct run *r)
@@ -189,7 +203,9 @@ static int run_loop(const struct options *o, struct run *r)
 	while (!stop && !finished(o, r) && now_ms() < deadline) {
 		send_some(o, r);
 		busy = receive_some(o, r);
-		if (!busy)
+		if (!busy && o->count_any && peer_gone(r))
+			r->drained = !receive_some(o, r);
+		else if (!busy)
 			ivshmem_port_wait(r->port, 1); /* doorbell, or a 50 us poll */
 	}
 	return finished(o, r) || o->reflect ? 0 : -1;

@@ -86,7 +86,8 @@ rxonly)
   echo "testpmd rxonly received exactly $count"
   ;;
 txonly)
-  lib --count-any --idle-ms 2000 --timeout 60
+  # it counts until testpmd has left and its ring is drained (no idle guess)
+  lib --count-any --idle-ms 0 --timeout 60
   testpmd txonly
   tp_link_up
   wait_for "[ \"\$(tp_final TX-packets)\" != '' ] && [ \"\$(tp_final TX-packets)\" -gt 50000 ]" 30 ||
