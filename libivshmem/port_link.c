@@ -5,6 +5,7 @@
  * it handles the server's messages (peers joining and leaving).
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -69,8 +70,14 @@ int port_link_start(struct ivshmem_port *p, char *err, size_t errlen)
 {
 	int rc;
 
+	sigset_t all, old;
+
 	atomic_store(&p->link_why, "peer not attached");
+	/* The program's signals go to the program's threads, never to ours. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&p->monitor, NULL, monitor_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
 		ivshm_set_err(err, errlen, "cannot start the link monitor thread: %s",
 			      strerror(rc));
