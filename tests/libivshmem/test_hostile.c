@@ -5,6 +5,7 @@
  * and a head out of range are dropped and counted, the good frames around
  * them delivered intact; a wake token that names no vector is not rung.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,28 @@ static void test_wake_token(void)
 	CHECK_EQ(ivshm_rx_avail(&rx, 8), 2);
 }
 
+/* Refusals: each with its errno and a message that says why. */
+static void test_bad_open(void)
+{
+	char err[IVSHMEM_ERR_LEN], spec[160];
+	struct ivshmem_port *q = NULL;
+
+	CHECK_EQ(ivshmem_port_open("bogus=1", &q, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "unknown devarg 'bogus'") != NULL);
+	CHECK_EQ(ivshmem_port_open("", &q, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "or pci=BDF") != NULL);
+	snprintf(spec, sizeof(spec), "shm=%s-small,size=64K,id=0", path);
+	CHECK_EQ(ivshmem_port_open(spec, &q, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "needs 2117632: lower any of") != NULL);
+	/* our live port holds id 0: a second one is refused, not taken over */
+	snprintf(spec, sizeof(spec), "shm=%s,size=4M,id=0", path);
+	CHECK_EQ(ivshmem_port_open(spec, &q, err, sizeof(err)), -EADDRINUSE);
+	CHECK(strstr(err, "peer id 0 is already attached and alive") != NULL);
+	CHECK_EQ(ivshmem_port_open("pci=../x", &q, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "not a PCI address") != NULL);
+	CHECK(q == NULL);
+}
+
 int main(void)
 {
 	char err[IVSHMEM_ERR_LEN], spec[128];
@@ -112,8 +135,11 @@ int main(void)
 	close(fd);
 	RUN(test_bad_descriptors);
 	RUN(test_wake_token);
+	RUN(test_bad_open);
 	ivshmem_port_close(port);
 	munmap(base, SIZE);
+	unlink(path);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "-small");
 	unlink(path);
 	return check_exit_code();
 }
