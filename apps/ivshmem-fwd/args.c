@@ -18,9 +18,9 @@ const char *fwd_mode_name(enum fwd_mode m)
 	return mode_names[m];
 }
 
-static void usage(const char *prog)
+static void usage(FILE *out, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"usage: %s [EAL args] -- [options]\n"
 		"  --forward-mode=io|mac|macswap|rxonly|txonly|flowgen (io)\n"
 		"  --portmask=MASK        ports to use (all)\n"
@@ -202,15 +202,22 @@ static int parse_one(int opt, const char *v, void *ctx)
 }
 
 static const struct app_options fwd_options = {
-	.table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
+	.name = "ivshmem-fwd", .table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
 };
+
+int fwd_args_early(int argc, char **argv)
+{
+	return app_early_options(argc, argv, &fwd_options);
+}
 
 /* argv/argc are what is left after rte_eal_init (argv[0] + app args). */
 int fwd_args_parse(int argc, char **argv, struct fwd_args *a)
 {
 	set_defaults(a);
-	if (app_parse_options(argc, argv, &fwd_options, a) < 0)
-		return -1;
+	int rc = app_parse_options(argc, argv, &fwd_options, a);
+
+	if (rc != APP_PARSE_RUN)
+		return rc;
 	if (a->nb_txq < a->nb_rxq) {
 		fprintf(stderr, "--txq (%u) must be >= --rxq (%u): each rx "
 			"queue forwards to its own tx queue\n", a->nb_txq,

@@ -70,6 +70,9 @@ struct fwd_ctx {
 };
 
 /* args.c */
+/* Before rte_eal_init: APP_PARSE_DONE if --version was answered. */
+int fwd_args_early(int argc, char **argv);
+/* APP_PARSE_RUN, APP_PARSE_DONE (--help answered) or -1 (bad arguments). */
 int fwd_args_parse(int argc, char **argv, struct fwd_args *a);
 const char *fwd_mode_name(enum fwd_mode m);
 
