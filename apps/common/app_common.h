@@ -87,6 +87,9 @@ uint32_t app_port_receivable_frame(uint16_t port, const struct rte_mempool *mp);
 void app_port_stop(uint16_t port);
 /* Waits up to timeout_ms for link up; returns true when up. */
 bool app_port_wait_link(uint16_t port, unsigned int timeout_ms);
+/* Waits until port's link is down (its peer left) or the deadline passes
+ * (app_mono_ns time); true if it went down. */
+bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns);
 /* Mbufs that hold a frame of max_frame bytes (at least the default 2 KiB
  * data room) in one segment. */
 struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,

@@ -80,9 +80,7 @@ int main(int argc, char **argv)
 	supervise(&ctx);
 	rc = wait_workers();
 	fwd_stats_final(&ctx);
-	/* let a peer drain what we sent before our port disconnects: net_memif
-	 * (22.11) can crash a peer that is polling when the other side leaves */
-	rte_delay_us_sleep(100000);
+	fwd_linger(&ctx);
 	fwd_teardown(&ctx);
 	rte_eal_cleanup();
 	return rc;
