@@ -10,7 +10,8 @@
 
 #include <rte_cycles.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_attach.h"
+#include "ivshmem_link.h"
 
 static int choose_peer(struct pmd_internals *pmd)
 {
