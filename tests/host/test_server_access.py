@@ -8,9 +8,10 @@ names each client's uid, gid and pid (SO_PEERCRED) exactly. A non-root
 server that may not give the socket to a group says so, exits 1 and
 leaves no socket. Without the options the umask decides, as before.
 Clients run as uid/gid 65534 through setpriv; the group is a spare
-numeric gid (no user or group is created).
+numeric gid (no user or group is created). With QEMU installed, the same
+for a paused QEMU as uid 65534 (the libvirt-qemu case).
 usage: test_server_access.py SERVER CLIENT"""
-import grp, os, re, stat, subprocess, sys, threading, time
+import grp, os, re, shutil, stat, subprocess, sys, threading, time
 from server_harness import Server, wait_until
 
 SERVER, CLIENT = sys.argv[1], sys.argv[2]
@@ -115,9 +116,31 @@ assert cl.wait(timeout=10) == 0, out
 assert f"own id {own_id}, shm 4194304 bytes, 1 vectors" in out, out
 assert [x for x in log.lines if f"uid {NOBODY}" in x] == [m.group(0) for m in lines], \
     f"the refused clients reached the server: {log.lines}"
-stop(srv)
 print(f"ok mode 0660 gid {GID}: uid {NOBODY} refused, in the group peer {own_id} "
       f"logged with pid {cl.pid}")
+
+# 3b. the libvirt case with a real QEMU (paused, no guest): as uid 65534
+# it is refused, with the socket's group it joins and is logged
+qemu = shutil.which("qemu-system-x86_64")
+if qemu:
+    def run_qemu(groups):
+        q = subprocess.Popen(as_nobody(groups, qemu, "-accel", "tcg", "-M", "q35",
+                                       "-nodefaults", "-display", "none", "-S", "-m", "64",
+                                       "-monitor", "stdio",
+                                       "-chardev", f"socket,id=c,path={SOCK}",
+                                       "-device", "ivshmem-doorbell,chardev=c,vectors=1"),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        out, err = q.communicate("info pci\nquit\n", timeout=60)
+        return q, out + err
+    q, out = run_qemu(None)
+    assert q.returncode == 1 and \
+        f"Failed to connect to '{SOCK}': Permission denied" in out, out
+    q, out = run_qemu(GID)
+    assert q.returncode == 0 and "BAR2: 64 bit prefetchable memory" in out, out
+    assert log.find(rf"peer \d+ connected: uid {NOBODY} gid {NOBODY} pid {q.pid}"), log.lines
+    print(f"ok QEMU as uid {NOBODY}: refused, then with gid {GID} joined (pid {q.pid} logged)")
+stop(srv)
 
 # 4. never wider than asked while starting: watch the node from before it
 # exists (umask 0, so a bind-then-chmod would show 0777 for a moment)
