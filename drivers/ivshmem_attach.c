@@ -11,7 +11,7 @@
 
 #include <rte_cycles.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_attach.h"
 
 static int choose_peer(struct pmd_internals *pmd)
 {

@@ -21,7 +21,7 @@
 #include <rte_cycles.h>
 #include <ethdev_driver.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_doorbell.h"
 
 #define IVSHMEM_DOORBELL_BURST       32u
 #define IVSHMEM_DOORBELL_INTERVAL_US 20u

@@ -9,7 +9,7 @@
 #include <ethdev_driver.h>
 #include <rte_interrupts.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_intr.h"
 
 /* Doorbell vector that wakes Rx queue q: vector 0 is the device's misc
  * interrupt (vfio's own fd), so queue q uses 1 + q on every backend. */

@@ -18,7 +18,7 @@
 #include <rte_alarm.h>
 #include <rte_cycles.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_link.h"
 
 /* In timer cycles: converting the clock to microseconds would overflow
  * (cycles * 10^6 wraps after ~1.7 h of uptime at 3 GHz). */

@@ -16,7 +16,7 @@
 #include <rte_string_fns.h>
 
 #include "ivshmem_mp.h"
-#include "ivshmem_pmd.h"
+#include "ivshmem_state.h"
 
 #define MP_ACTION "net_ivshmem_bar2"
 #define MP_TIMEOUT_S 5

@@ -13,10 +13,15 @@
 #include <rte_mbuf.h>
 
 #include "ivshmem_pmd.h"
+#include "ivshmem_attach.h"
+#include "ivshmem_doorbell.h"
+#include "ivshmem_intr.h"
+#include "ivshmem_link.h"
+#include "ivshmem_rxtx.h"
+#include "ivshmem_stats.h"
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 
-RTE_LOG_REGISTER(ivshmem_logtype, pmd.net.ivshmem, NOTICE);
 
 /* ---- queues ------------------------------------------------------------ */
 

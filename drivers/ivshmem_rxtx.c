@@ -8,7 +8,8 @@
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_rxtx.h"
+#include "ivshmem_doorbell.h"
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 

@@ -7,7 +7,7 @@
 
 #include <ethdev_driver.h>
 
-#include "ivshmem_pmd.h"
+#include "ivshmem_stats.h"
 
 int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {

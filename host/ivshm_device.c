@@ -2,7 +2,8 @@
  * Host device model of QEMU's ivshmem; see ivshm_device.h and
  * doc/device-model.md (each register rule names the QEMU versions it comes
  * from). What only the legacy device did is in ivshm_device_legacy.c. */
-#include "ivshm_device_priv.h"
+#include "ivshm_device.h"
+#include "ivshm_device_legacy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -414,7 +415,7 @@ static int check_config(const struct ivshm_device_config *cfg, uint64_t *want,
 		return -EINVAL;
 	}
 	*want = cfg->size;
-	if (ivshm_legacy_size(cfg, want, err, errlen) != 0)
+	if (ivshm_legacy_size(cfg->legacy_size, want, err, errlen) != 0)
 		return -EINVAL;
 	if ((uint64_t)(size_t)*want != *want) {
 		ivshm_set_err(err, errlen, "size %" PRIu64 " does not fit in memory", *want);
@@ -570,7 +571,9 @@ void ivshm_device_reg_write(struct ivshm_device *dev, uint32_t off, uint32_t val
 
 /* ---- events ------------------------------------------------------------------ */
 
-int ivshm_device_own_fds(struct ivshm_device *dev, int *fds)
+/* This device's own eventfds (vectors 0..n-1); returns n. Caller holds
+ * dev->lock. */
+static int own_fds(struct ivshm_device *dev, int *fds)
 {
 	if (dev->own_id < 0 || (unsigned int)dev->own_id >= dev->nb_peers)
 		return 0;
@@ -613,7 +616,10 @@ int ivshm_device_poll(struct ivshm_device *dev, char *err, size_t errlen)
 		if (rc < 0)
 			break;
 	}
-	handled += ivshm_legacy_service_intx(dev, &changed);
+	int fds[IVSHM_MAX_VECTORS];
+	int n = own_fds(dev, fds);
+
+	handled += ivshm_legacy_service_intx(dev, fds, n, &changed);
 	pthread_mutex_unlock(&dev->lock);
 	ivshm_legacy_notify_line(dev, changed);
 	return rc < 0 ? rc : handled;
@@ -630,7 +636,7 @@ int ivshm_device_wait(struct ivshm_device *dev, int timeout_ms, char *err,
 	if (server_live(dev))
 		p[n++] = (struct pollfd){ .fd = dev->sock, .events = POLLIN };
 	if (dev->irq_mode == IVSHM_IRQ_INTX) {
-		int k = ivshm_device_own_fds(dev, fds);
+		int k = own_fds(dev, fds);
 
 		for (int i = 0; i < k; i++)
 			p[n++] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
@@ -705,7 +711,7 @@ int ivshm_device_vector_fd(struct ivshm_device *dev, unsigned int vector)
 	int fds[IVSHM_MAX_VECTORS];
 
 	pthread_mutex_lock(&dev->lock);
-	int n = ivshm_device_own_fds(dev, fds);
+	int n = own_fds(dev, fds);
 
 	pthread_mutex_unlock(&dev->lock);
 	return (int)vector < n ? fds[vector] : -1;
@@ -717,3 +723,21 @@ void ivshm_device_get_stats(struct ivshm_device *dev, struct ivshm_device_stats 
 	*st = dev->st;
 	pthread_mutex_unlock(&dev->lock);
 }
+
+/* ---- INTx, the pin itself is ivshm_device_legacy.c's ---- */
+
+bool ivshm_device_intx_level(struct ivshm_device *dev)
+{
+	return ivshm_legacy_line(dev);
+}
+
+void ivshm_device_set_intx_callback(struct ivshm_device *dev,
+				    void (*cb)(void *arg, bool level), void *arg)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->intx_cb = cb;
+	dev->intx_arg = arg;
+	pthread_mutex_unlock(&dev->lock);
+}
+
+int ivshm_device_intx_fd(const struct ivshm_device *dev) { return dev->intx_efd; }

@@ -5,7 +5,7 @@
  * pre-version server protocol, the power-of-two size. See
  * doc/device-model.md.
  */
-#include "ivshm_device_priv.h"
+#include "ivshm_device_legacy.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -37,20 +37,18 @@ bool ivshm_legacy_update_line(struct ivshm_device *dev)
 void ivshm_legacy_notify_line(struct ivshm_device *dev, bool changed)
 {
 	if (changed && dev->intx_cb != NULL)
-		dev->intx_cb(dev->intx_arg, ivshm_device_intx_level(dev));
+		dev->intx_cb(dev->intx_arg, ivshm_legacy_line(dev));
 }
 
 /* An own eventfd firing sets IntrStatus to 1 (QEMU >= 2.5; older versions
  * wrote the first byte of the counter, which is 1 for a single doorbell). */
-int ivshm_legacy_service_intx(struct ivshm_device *dev, bool *changed)
+int ivshm_legacy_service_intx(struct ivshm_device *dev, const int *fds, int n,
+			      bool *changed)
 {
-	int fds[IVSHM_MAX_VECTORS];
 	int handled = 0;
 
 	if (dev->irq_mode != IVSHM_IRQ_INTX)
 		return 0;
-	int n = ivshm_device_own_fds(dev, fds);
-
 	for (int v = 0; v < n; v++) {
 		uint64_t cnt;
 
@@ -73,10 +71,9 @@ bool ivshm_legacy_is_own_id(const struct ivshm_device *dev, unsigned int id)
 
 /* Legacy BAR2 is sized by the user and must be a power of two (QEMU 1.0-2.4
  * and the legacy "ivshmem" of 2.5-4.0). */
-int ivshm_legacy_size(const struct ivshm_device_config *cfg, uint64_t *want,
-		      char *err, size_t errlen)
+int ivshm_legacy_size(bool legacy_size, uint64_t *want, char *err, size_t errlen)
 {
-	if (!cfg->legacy_size)
+	if (!legacy_size)
 		return 0;
 	if (*want == 0)
 		*want = LEGACY_DEFAULT_SIZE;
@@ -88,7 +85,7 @@ int ivshm_legacy_size(const struct ivshm_device_config *cfg, uint64_t *want,
 	return 0;
 }
 
-bool ivshm_device_intx_level(struct ivshm_device *dev)
+bool ivshm_legacy_line(struct ivshm_device *dev)
 {
 	pthread_mutex_lock(&dev->lock);
 	bool level = dev->line;
@@ -96,14 +93,3 @@ bool ivshm_device_intx_level(struct ivshm_device *dev)
 	pthread_mutex_unlock(&dev->lock);
 	return level;
 }
-
-void ivshm_device_set_intx_callback(struct ivshm_device *dev,
-				    void (*cb)(void *arg, bool level), void *arg)
-{
-	pthread_mutex_lock(&dev->lock);
-	dev->intx_cb = cb;
-	dev->intx_arg = arg;
-	pthread_mutex_unlock(&dev->lock);
-}
-
-int ivshm_device_intx_fd(const struct ivshm_device *dev) { return dev->intx_efd; }

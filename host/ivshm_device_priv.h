@@ -3,7 +3,8 @@
  * device as QEMU's ivshmem-plain/ivshmem-doorbell are today) and
  * ivshm_device_legacy.c (what only older QEMU's legacy "ivshmem" did: the
  * INTx pin, the pre-version server protocol's own-id rule, power-of-two
- * sizes). Not an API: users include ivshm_device.h.
+ * sizes). Structs only: each file's functions are in its own header
+ * (ivshm_device.h, ivshm_device_legacy.h). Not an API.
  */
 #ifndef IVSHM_DEVICE_PRIV_H
 #define IVSHM_DEVICE_PRIV_H
@@ -12,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ivshm_device.h"
+#include "ivshm_device_types.h"
 #include "ivshm_proto.h"
 
 /* 16 bytes a slot: a server may announce any id up to 65535, and the
@@ -49,23 +50,5 @@ struct ivshm_device {
 	void *intx_arg;
 	struct ivshm_device_stats st;
 };
-
-/* ivshm_device.c: this device's own eventfds (vectors 0..n-1); returns n.
- * Caller holds dev->lock. */
-int ivshm_device_own_fds(struct ivshm_device *dev, int *fds);
-
-/* ivshm_device_legacy.c */
-/* Recomputes the INTx pin; true if it changed (ivshm_legacy_notify_line due
- * once the lock is dropped). Caller holds dev->lock. */
-bool ivshm_legacy_update_line(struct ivshm_device *dev);
-void ivshm_legacy_notify_line(struct ivshm_device *dev, bool changed);
-/* INTx mode: consumes fired own eventfds into IntrStatus; returns how many.
- * Caller holds dev->lock. */
-int ivshm_legacy_service_intx(struct ivshm_device *dev, bool *changed);
-/* Pre-version protocol: an id without fd never seen before is ours. */
-bool ivshm_legacy_is_own_id(const struct ivshm_device *dev, unsigned int id);
-/* Legacy sizing: 4 MiB by default, a power of two. 0 or -EINVAL. */
-int ivshm_legacy_size(const struct ivshm_device_config *cfg, uint64_t *want,
-		      char *err, size_t errlen);
 
 #endif /* IVSHM_DEVICE_PRIV_H */

@@ -295,7 +295,57 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int ivshm_proto_listen(const char *path, char *err, size_t errlen)
+/* Gives the node just bound at path its group and mode; never follows a
+ * symlink put there meanwhile. */
+static int apply_perms(const char *path, const struct ivshm_sock_perms *p,
+		       mode_t mode, char *err, size_t errlen)
+{
+	if (p->set_group &&
+	    fchownat(AT_FDCWD, path, (uid_t)-1, p->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		int rc = -errno;
+
+		ivshm_set_err(err, errlen, "cannot give socket %s to group %u: %s%s",
+			      path, (unsigned int)p->gid, strerror(-rc),
+			      rc == -EPERM ? " (a server not run as root must be a "
+			      "member of that group)" : "");
+		return rc;
+	}
+	if (fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW) < 0) {
+		int rc = -errno;
+
+		ivshm_set_err(err, errlen, "cannot set mode %04o on socket %s: %s",
+			      (unsigned int)mode, path, strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* bind() with the node created as mode 0000, then the group and mode
+ * asked for: a connect() before listen() is refused whatever the mode, so
+ * there is no moment at which someone not allowed could connect. */
+static int bind_with_perms(int fd, const struct sockaddr_un *sa,
+			   const struct ivshm_sock_perms *p, char *err, size_t errlen)
+{
+	if (p == NULL || (!p->set_mode && !p->set_group))
+		return bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ?
+		       socket_failed(fd, "listen on", sa->sun_path, err, errlen) : 0;
+	mode_t umask_before = umask(0777);
+	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+
+	umask(umask_before);
+	if (rc < 0)
+		return socket_failed(fd, "listen on", sa->sun_path, err, errlen);
+	rc = apply_perms(sa->sun_path, p,
+			 p->set_mode ? p->mode : 0777 & ~umask_before, err, errlen);
+	if (rc < 0) {
+		unlink(sa->sun_path);
+		close(fd);
+	}
+	return rc;
+}
+
+int ivshm_proto_listen_perms(const char *path, const struct ivshm_sock_perms *perms,
+			     char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
 	int rc = clear_stale_socket(path, err, errlen);
@@ -306,8 +356,20 @@ int ivshm_proto_listen(const char *path, char *err, size_t errlen)
 
 	if (fd < 0)
 		return fd;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, SOMAXCONN) < 0)
+	rc = bind_with_perms(fd, &sa, perms, err, errlen);
+	if (rc < 0)
+		return rc;
+	if (listen(fd, SOMAXCONN) < 0) {
+		int e = errno;
+
+		unlink(path); /* ours: bound just now */
+		errno = e;
 		return socket_failed(fd, "listen on", path, err, errlen);
+	}
 	return fd;
+}
+
+int ivshm_proto_listen(const char *path, char *err, size_t errlen)
+{
+	return ivshm_proto_listen_perms(path, NULL, err, errlen);
 }

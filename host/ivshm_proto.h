@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ivshmem_wire.h"
 #include "ivshm_util.h" /* errors, deadlines: every user of the protocol needs them */
@@ -69,5 +70,21 @@ int ivshm_proto_connect(const char *path, char *err, size_t errlen);
 /* Creates a listening unix stream socket. A stale socket there (nobody
  * listening) is replaced; a live one or a non-socket is refused. */
 int ivshm_proto_listen(const char *path, char *err, size_t errlen);
+
+/* Who may connect to a listening socket: its node's mode and group. Zero
+ * (nothing set) leaves both as bind makes them (the umask, our group). */
+struct ivshm_sock_perms {
+	bool set_mode;
+	mode_t mode;            /* 0..0777 */
+	bool set_group;
+	gid_t gid;
+};
+
+/* ivshm_proto_listen with the node's mode and group set before listen(),
+ * so no client can connect while it is wider than asked. The node is
+ * bound under umask 0777 (the umask is per process: call this from one
+ * thread). A failure to set them removes the node. */
+int ivshm_proto_listen_perms(const char *path, const struct ivshm_sock_perms *perms,
+			     char *err, size_t errlen);
 
 #endif /* IVSHM_PROTO_H */

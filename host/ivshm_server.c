@@ -322,6 +322,22 @@ static bool hung_up(int sock)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
+/* Who connected, as the kernel saw it at connect() (SO_PEERCRED): the
+ * record of which process got which id. */
+static void log_connected(const struct client *c)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(c->sock, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		printf("peer %u connected: credentials unknown (%s)\n", c->id,
+		       strerror(errno));
+	else
+		printf("peer %u connected: uid %u gid %u pid %d\n", c->id,
+		       (unsigned int)cr.uid, (unsigned int)cr.gid, (int)cr.pid);
+	fflush(stdout);
+}
+
 static void accept_one(struct ivshm_server *srv, int sock)
 {
 	if (hung_up(sock)) {
@@ -351,7 +367,8 @@ static void accept_one(struct ivshm_server *srv, int sock)
 				      QUEUE_SLACK;
 	announce_new(srv, c);
 	srv->accept_logged = false; /* the episode, if any, is over */
-	VLOG(srv, "peer %d connected (fd %d)\n", id, sock);
+	if (srv->opts.verbose)
+		log_connected(c);
 }
 
 static void accept_some(struct ivshm_server *srv)
@@ -666,7 +683,8 @@ int ivshm_server_create(const struct ivshm_server_opts *opts,
 		ivshm_server_destroy(srv);
 		return -EIO;
 	}
-	srv->listen_fd = ivshm_proto_listen(opts->sock_path, err, errlen);
+	srv->listen_fd = ivshm_proto_listen_perms(opts->sock_path, &opts->sock_perms,
+						  err, errlen);
 	if (srv->listen_fd < 0) {
 		int rc = srv->listen_fd;
 
@@ -674,15 +692,17 @@ int ivshm_server_create(const struct ivshm_server_opts *opts,
 		ivshm_server_destroy(srv);
 		return rc;
 	}
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (stat(srv->sock_path, &st) == 0) {
 		srv->sock_dev = st.st_dev;
 		srv->sock_ino = st.st_ino;
 	}
-	VLOG(srv, "listening on %s, shm %s, %llu bytes, %u vectors\n",
-	     opts->sock_path, srv->shm_path, (unsigned long long)opts->size,
-	     opts->vectors);
+	/* who may connect: what the socket's node says */
+	VLOG(srv, "listening on %s (mode %04o, uid %u gid %u), shm %s, %llu bytes, "
+	     "%u vectors\n", opts->sock_path, (unsigned int)(st.st_mode & 07777),
+	     (unsigned int)st.st_uid, (unsigned int)st.st_gid, srv->shm_path,
+	     (unsigned long long)opts->size, opts->vectors);
 	*out = srv;
 	return 0;
 }

@@ -12,8 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ivshm_proto.h" /* struct ivshm_sock_perms */
+
 struct ivshm_server_opts {
 	const char *sock_path;  /* default /tmp/ivshmem_socket */
+	struct ivshm_sock_perms sock_perms; /* who may connect; zero: the umask */
 	const char *shm_name;   /* POSIX shm name (unsealable); NULL: sealed memfd */
 	const char *shm_dir;    /* hugetlbfs dir: sealed memfd of its page size */
 	uint64_t size;          /* bytes, default 4 MiB */

@@ -198,6 +198,59 @@ static int event_loop(struct ivshm_device *dev)
 	}
 }
 
+static void usage(const char *prog)
+{
+	printf("Usage: %s [-S socket] [-n max vectors]\n"
+	       "  -S socket  the server's socket (default /tmp/ivshmem_socket)\n"
+	       "  -n N       keep at most N of the eventfds each peer has, 1..%d\n"
+	       "             (default %d; `list` shows what the server gave)\n"
+	       "  -h, --help this help\n"
+	       "  --version  print the version\n",
+	       prog, IVSHM_MAX_VECTORS, IVSHM_MAX_VECTORS);
+	print_help();
+}
+
+enum { OPT_VERSION = 256 };
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns 0 to run, 1 when done (help, version), -1 on bad arguments. */
+static int parse_args(int argc, char **argv, struct ivshm_device_config *cfg)
+{
+	char *end;
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "S:n:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'S': cfg->server_path = optarg; break;
+		case 'n':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > IVSHM_MAX_VECTORS) {
+				fprintf(stderr, "ivshmem-client: -n must be 1..%d, not '%s'\n",
+					IVSHM_MAX_VECTORS, optarg);
+				return -1;
+			}
+			cfg->vectors = (unsigned int)v;
+			break;
+		case 'h': usage(argv[0]); return 1;
+		case OPT_VERSION: puts("ivshmem-client " IVSHMEM_PMD_VERSION); return 1;
+		default: /* getopt said what */
+			fprintf(stderr, "ivshmem-client: see --help for the options\n");
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ivshmem-client: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ivshm_device_config cfg = {
@@ -205,23 +258,10 @@ int main(int argc, char **argv)
 		.wait_vectors = 1, .irq_mode = IVSHM_IRQ_MSIX };
 	char err[IVSHM_ERR_LEN];
 	struct ivshm_device *dev;
-	int c;
+	int parsed = parse_args(argc, argv, &cfg);
 
-	while ((c = getopt(argc, argv, "S:n:h")) != -1) {
-		switch (c) {
-		case 'S': cfg.server_path = optarg; break;
-		case 'n': cfg.vectors = (unsigned int)atoi(optarg); break;
-		case 'h':
-			printf("Usage: %s [-S socket] [-n max vectors]\n"
-			       "  -S socket  the server's socket (default /tmp/ivshmem_socket)\n"
-			       "  -n N       keep at most N of the eventfds each peer has\n"
-			       "             (default %d; `list` shows what the server gave)\n",
-			       argv[0], IVSHM_MAX_VECTORS);
-			print_help();
-			return 0;
-		default: return 2;
-		}
-	}
+	if (parsed != 0)
+		return parsed > 0 ? 0 : 2;
 	setvbuf(stdin, NULL, _IONBF, 0); /* poll() must see what fgets has not */
 	if (ivshm_device_open(&cfg, &dev, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ivshmem-client: %s\n", err);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +24,25 @@ static void on_stop_signal(int sig)
 	stop_requested = 1;
 }
 
-static void usage(FILE *f, const char *prog)
+static void usage(const char *prog)
 {
-	fprintf(f,
-		"Usage: %s [options]\n"
-		"  -S sock     unix socket path (default /tmp/ivshmem_socket)\n"
-		"  -M name     named POSIX shm object (cannot be sealed; default: sealed memfd)\n"
-		"  -m dir      sealed memfd backed by dir's filesystem (hugetlbfs: its page size)\n"
-		"  -l size     shm size, K/M/G/T suffixes (default 4M)\n"
-		"  -n vectors  eventfds per peer, 1..%d (default 1)\n"
-		"  -F          stay in the foreground\n"
-		"  -p pidfile  write the daemon's pid there\n"
-		"  -k          keep the shm object at exit\n"
-		"  -v          verbose\n"
-		"  -h          this help\n", prog, IVSHM_MAX_VECTORS);
+	printf("Usage: %s [options]\n"
+	       "  -S sock     unix socket path (default /tmp/ivshmem_socket)\n"
+	       "  -M name     named POSIX shm object (cannot be sealed; default: sealed memfd)\n"
+	       "  -m dir      sealed memfd backed by dir's filesystem (hugetlbfs: its page size)\n"
+	       "  -l size     shm size, K/M/G/T suffixes (default 4M)\n"
+	       "  -n vectors  eventfds per peer, 1..%d (default 1)\n"
+	       "  -F          stay in the foreground\n"
+	       "  -p pidfile  write the daemon's pid there\n"
+	       "  -k          keep the shm object at exit\n"
+	       "  -v          verbose: log each connection (uid, gid, pid) on stdout\n"
+	       "  --socket-mode=MODE\n"
+	       "              octal mode of the socket, e.g. 0660 (default: the umask's,\n"
+	       "              0660 with --socket-group); a client needs write permission\n"
+	       "  -g, --socket-group=GROUP\n"
+	       "              group of the socket, a name or a gid\n"
+	       "  -h, --help  this help\n"
+	       "  --version   print the version\n", prog, IVSHM_MAX_VECTORS);
 }
 
 struct cli {
@@ -45,14 +51,82 @@ struct cli {
 	const char *pidfile;
 };
 
+/* Octal digits only, at most 0777: a typo must not become a mode. */
+static int parse_socket_mode(const char *s, struct ivshm_sock_perms *p)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 8);
+
+	if (s[0] < '0' || s[0] > '7' || *end != '\0' || v > 0777) {
+		fprintf(stderr, "ivshmem-server: --socket-mode '%s': an octal mode "
+			"0000..0777 is needed, e.g. 0660\n", s);
+		return -1;
+	}
+	p->set_mode = true;
+	p->mode = (mode_t)v;
+	return 0;
+}
+
+/* A group name, else a number (as chown(1) reads it): a numeric gid need
+ * not be in /etc/group. */
+static int parse_socket_group(const char *s, struct ivshm_sock_perms *p)
+{
+	struct group *g = getgrnam(s);
+	char *end;
+	unsigned long v;
+
+	if (g != NULL) {
+		p->gid = g->gr_gid;
+	} else {
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+		    v >= (gid_t)-1) {
+			fprintf(stderr, "ivshmem-server: --socket-group '%s': no such "
+				"group (a name from the group database or a numeric gid)\n", s);
+			return -1;
+		}
+		p->gid = (gid_t)v;
+	}
+	p->set_group = true;
+	return 0;
+}
+
+static int parse_vectors(const char *s, unsigned int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end != '\0' || v < 1 || v > IVSHM_MAX_VECTORS) {
+		fprintf(stderr, "ivshmem-server: vectors must be 1..%d, not '%s'\n",
+			IVSHM_MAX_VECTORS, s);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+enum { OPT_SOCKET_MODE = 256, OPT_VERSION };
+
+static const struct option long_opts[] = {
+	{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
+	{ "socket-group", required_argument, NULL, 'g' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Returns 0 to run, 1 when done (help, version), -1 on bad arguments. */
 static int parse_args(int argc, char **argv, struct cli *cli)
 {
-	int c;
+	struct ivshm_sock_perms *perms = &cli->opts.sock_perms;
+	int c, rc = 0;
 
 	cli->opts = (struct ivshm_server_opts){
 		.sock_path = "/tmp/ivshmem_socket",
 		.size = 4u << 20, .vectors = 1 };
-	while ((c = getopt(argc, argv, "S:M:m:l:n:Fp:kvh")) != -1) {
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, "S:M:m:l:n:Fp:kvg:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'S': cli->opts.sock_path = optarg; break;
 		case 'M': cli->opts.shm_name = optarg; break;
@@ -61,34 +135,33 @@ static int parse_args(int argc, char **argv, struct cli *cli)
 			if (ivshm_parse_size(optarg, &cli->opts.size) < 0 ||
 			    cli->opts.size == 0) {
 				fprintf(stderr, "ivshmem-server: invalid size '%s'\n", optarg);
-				return -1;
+				rc = -1;
 			}
 			break;
-		case 'n': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end != '\0' || v < 1 || v > IVSHM_MAX_VECTORS) {
-				fprintf(stderr, "ivshmem-server: vectors must be 1..%d, not '%s'\n",
-					IVSHM_MAX_VECTORS, optarg);
-				return -1;
-			}
-			cli->opts.vectors = (unsigned int)v;
-			break;
-		}
+		case 'n': rc = parse_vectors(optarg, &cli->opts.vectors); break;
 		case 'F': cli->foreground = true; break;
 		case 'p': cli->pidfile = optarg; break;
 		case 'k': cli->opts.keep_shm = true; break;
 		case 'v': cli->opts.verbose = true; break;
-		case 'h': usage(stdout, argv[0]); exit(0);
-		default: usage(stderr, argv[0]); return -1;
+		case OPT_SOCKET_MODE: rc = parse_socket_mode(optarg, perms); break;
+		case 'g': rc = parse_socket_group(optarg, perms); break;
+		case 'h': usage(argv[0]); return 1;
+		case OPT_VERSION: puts("ivshmem-server " IVSHMEM_PMD_VERSION); return 1;
+		default: /* getopt said what */
+			fprintf(stderr, "ivshmem-server: see --help for the options\n");
+			return -1;
 		}
 	}
-	if (optind != argc) {
+	if (rc == 0 && optind != argc) {
 		fprintf(stderr, "ivshmem-server: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	return 0;
+	/* a group is named so that it may connect: it needs write access */
+	if (perms->set_group && !perms->set_mode) {
+		perms->set_mode = true;
+		perms->mode = 0660;
+	}
+	return rc;
 }
 
 /* What QEMU cannot use or what would be lost, refused before anything is
@@ -179,7 +252,11 @@ int main(int argc, char **argv)
 	int ready_fd = -1;
 	struct ivshm_pidfile pidfile = { 0 };
 
-	if (parse_args(argc, argv, &cli) < 0 || check_args(&cli) < 0)
+	int parsed = parse_args(argc, argv, &cli);
+
+	if (parsed != 0)
+		return parsed > 0 ? 0 : 2;
+	if (check_args(&cli) < 0)
 		return 2;
 	setup_signals(&stop_sigs);
 	if (ivshm_server_create(&cli.opts, &srv, err, sizeof(err)) < 0) {

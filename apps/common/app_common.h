@@ -36,18 +36,29 @@ int app_parse_mac(const char *s, struct rte_ether_addr *mac);
 int app_parse_enum(const char *s, const char *what, const char *noun,
 		   const char *const *names, unsigned int nb);
 
-/* An app's long options: its getopt_long table, the value its --help entry
- * returns, its usage text and a handler for every other option. */
+/* An app's long options: its name, its getopt_long table, the value its
+ * --help entry returns, its usage text and a handler for every other option. */
 struct option;
 struct app_options {
+	const char *name;               /* for --version */
 	const struct option *table;     /* ends with an all-zero entry */
 	int help;
-	void (*usage)(const char *prog);
+	void (*usage)(FILE *out, const char *prog);
 	/* Stores one option's value in ctx; 0 on success, -1 if bad. */
 	int (*handle)(int opt, const char *val, void *ctx);
 };
+/* What app_parse_options found: run, or stop with exit status 0 (--help or
+ * --version was answered on stdout). Errors are -1. */
+#define APP_PARSE_RUN 0
+#define APP_PARSE_DONE 1
+/* Before rte_eal_init: answers --version wherever it is (EAL would refuse
+ * it) and --help after "--", and makes EAL's own --help (before "--")
+ * print the app's options too. Returns
+ * APP_PARSE_DONE when the program should exit 0. */
+int app_early_options(int argc, char **argv, const struct app_options *o);
 /* Parses argv (argv[0] + app args, what rte_eal_init leaves) against o.
- * --help, an unknown option and a stray argument all return -1. */
+ * --help and --version print to stdout and return APP_PARSE_DONE; an
+ * unknown option and a stray argument print to stderr and return -1. */
 int app_parse_options(int argc, char **argv, const struct app_options *o,
 		      void *ctx);
 
@@ -76,6 +87,9 @@ uint32_t app_port_receivable_frame(uint16_t port, const struct rte_mempool *mp);
 void app_port_stop(uint16_t port);
 /* Waits up to timeout_ms for link up; returns true when up. */
 bool app_port_wait_link(uint16_t port, unsigned int timeout_ms);
+/* Waits until port's link is down (its peer left) or the deadline passes
+ * (app_mono_ns time); true if it went down. */
+bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns);
 /* Mbufs that hold a frame of max_frame bytes (at least the default 2 KiB
  * data room) in one segment. */
 struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,

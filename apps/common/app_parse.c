@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_eal.h>
+#include <rte_version.h>
 
 #include "app_common.h"
 
@@ -111,6 +115,44 @@ int app_parse_enum(const char *s, const char *what, const char *noun,
 	return -1;
 }
 
+static void print_version(const struct app_options *o)
+{
+	printf("%s %s (%s)\n", o->name, IVSHMEM_PMD_VERSION, rte_version());
+}
+
+static const struct app_options *eal_help_options;
+
+/* EAL prints its usage on stdout for --help, then ours through this. */
+static void eal_help_hook(const char *prog)
+{
+	printf("\n");
+	eal_help_options->usage(stdout, prog);
+}
+
+int app_early_options(int argc, char **argv, const struct app_options *o)
+{
+	int i;
+
+	bool app_args = false;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--version") == 0) {
+			print_version(o);
+			return APP_PARSE_DONE;
+		}
+		/* answered before EAL, which might not start (no hugepages) */
+		if (app_args && strcmp(argv[i], "--help") == 0) {
+			o->usage(stdout, argv[0]);
+			return APP_PARSE_DONE;
+		}
+		if (strcmp(argv[i], "--") == 0)
+			app_args = true;
+	}
+	eal_help_options = o;
+	rte_set_application_usage_hook(eal_help_hook);
+	return APP_PARSE_RUN;
+}
+
 int app_parse_options(int argc, char **argv, const struct app_options *o,
 		      void *ctx)
 {
@@ -121,13 +163,13 @@ int app_parse_options(int argc, char **argv, const struct app_options *o,
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", o->table, NULL)) != -1) {
 		if (opt == o->help) {
-			o->usage(argv[0]);
-			return -1;
+			o->usage(stdout, argv[0]);
+			return APP_PARSE_DONE;
 		}
 		if (opt == '?') {
 			fprintf(stderr, "unknown or incomplete option '%s'\n",
 				argv[optind - 1]);
-			o->usage(argv[0]);
+			o->usage(stderr, argv[0]);
 			return -1;
 		}
 		if (o->handle(opt, optarg, ctx) < 0)
@@ -137,5 +179,5 @@ int app_parse_options(int argc, char **argv, const struct app_options *o,
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	return 0;
+	return APP_PARSE_RUN;
 }

@@ -192,3 +192,18 @@ bool app_port_wait_link(uint16_t port, unsigned int timeout_ms)
 	} while (app_mono_ns() < deadline && !app_should_quit());
 	return false;
 }
+
+bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns)
+{
+	struct rte_eth_link link;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+		    link.link_status == RTE_ETH_LINK_DOWN)
+			return true;
+		if (app_mono_ns() >= deadline_ns)
+			return false;
+		rte_delay_us_sleep(1000);
+	}
+}

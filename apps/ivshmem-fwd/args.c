@@ -18,9 +18,9 @@ const char *fwd_mode_name(enum fwd_mode m)
 	return mode_names[m];
 }
 
-static void usage(const char *prog)
+static void usage(FILE *out, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"usage: %s [EAL args] -- [options]\n"
 		"  --forward-mode=io|mac|macswap|rxonly|txonly|flowgen (io)\n"
 		"  --portmask=MASK        ports to use (all)\n"
@@ -39,7 +39,9 @@ static void usage(const char *prog)
 		"  --eth-peer=PORT,MAC    destination MAC for mac mode\n"
 		"  --rx-intr              sleep on Rx interrupts when idle\n"
 		"  --total-num-pkts=N     stop after N packets\n"
-		"  --duration=S           stop after S seconds\n", prog);
+		"  --duration=S           stop after S seconds\n"
+		"  --linger-ms=MS         once stopped, wait up to MS for the peers to\n"
+		"                         leave before closing the ports (100)\n", prog);
 }
 
 static int parse_mode(const char *s, enum fwd_mode *m)
@@ -103,6 +105,7 @@ static void set_defaults(struct fwd_args *a)
 	a->txpkts[0] = 64;
 	a->nb_txpkts = 1;
 	a->flows = 1024;
+	a->linger_ms = 100;
 	for (i = 0; i < FWD_MAX_PORTS; i++) {
 		a->peer_of[i] = -1;
 		/* testpmd's default peer: 02:00:00:00:00:<port> */
@@ -114,7 +117,7 @@ static void set_defaults(struct fwd_args *a)
 enum {
 	O_MODE = 256, O_PORTMASK, O_PAIRS, O_RXQ, O_TXQ, O_RXD, O_TXD, O_BURST,
 	O_TXPKTS, O_FLOWS, O_CORES, O_STATS, O_PEER, O_INTR, O_TOTAL, O_DUR,
-	O_MAXFRAME, O_HELP,
+	O_MAXFRAME, O_LINGER, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -135,6 +138,7 @@ static const struct option long_opts[] = {
 	{ "total-num-pkts", required_argument, NULL, O_TOTAL },
 	{ "duration", required_argument, NULL, O_DUR },
 	{ "max-frame", required_argument, NULL, O_MAXFRAME },
+	{ "linger-ms", required_argument, NULL, O_LINGER },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -197,20 +201,32 @@ static int parse_one(int opt, const char *v, void *ctx)
 			return -1;
 		a->max_frame = (uint32_t)x;
 		return 0;
+	case O_LINGER:
+		if (app_parse_u64(v, "--linger-ms", 0, 600000, &x) < 0)
+			return -1;
+		a->linger_ms = (unsigned int)x;
+		return 0;
 	default: return -1;
 	}
 }
 
 static const struct app_options fwd_options = {
-	.table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
+	.name = "ivshmem-fwd", .table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
 };
+
+int fwd_args_early(int argc, char **argv)
+{
+	return app_early_options(argc, argv, &fwd_options);
+}
 
 /* argv/argc are what is left after rte_eal_init (argv[0] + app args). */
 int fwd_args_parse(int argc, char **argv, struct fwd_args *a)
 {
 	set_defaults(a);
-	if (app_parse_options(argc, argv, &fwd_options, a) < 0)
-		return -1;
+	int rc = app_parse_options(argc, argv, &fwd_options, a);
+
+	if (rc != APP_PARSE_RUN)
+		return rc;
 	if (a->nb_txq < a->nb_rxq) {
 		fprintf(stderr, "--txq (%u) must be >= --rxq (%u): each rx "
 			"queue forwards to its own tx queue\n", a->nb_txq,

@@ -36,6 +36,7 @@ struct fwd_args {
 	double duration;             /* seconds, 0: unlimited */
 	unsigned int flows;          /* flowgen */
 	uint32_t max_frame;          /* --max-frame: largest frame received, 0: 1514 */
+	unsigned int linger_ms;      /* after stopping: wait this long for peers to leave */
 };
 
 /* One rx queue (or, for generators, one tx queue) served by one lcore. */
@@ -70,6 +71,9 @@ struct fwd_ctx {
 };
 
 /* args.c */
+/* Before rte_eal_init: APP_PARSE_DONE if --version was answered. */
+int fwd_args_early(int argc, char **argv);
+/* APP_PARSE_RUN, APP_PARSE_DONE (--help answered) or -1 (bad arguments). */
 int fwd_args_parse(int argc, char **argv, struct fwd_args *a);
 const char *fwd_mode_name(enum fwd_mode m);
 
@@ -79,6 +83,8 @@ const char *fwd_mode_name(enum fwd_mode m);
  * take (the app exits 2, as for any bad argument). */
 #define FWD_BAD_ARG (-2)
 int fwd_setup(struct fwd_ctx *c);
+/* Waits (not polling) for the peers to leave, up to --linger-ms. */
+void fwd_linger(const struct fwd_ctx *c);
 void fwd_teardown(struct fwd_ctx *c);
 
 /* engines.c: one burst of a stream; returns packets handled */

@@ -55,6 +55,8 @@ int main(int argc, char **argv)
 {
 	int n, rc = 0;
 
+	if (fwd_args_early(argc, argv) == APP_PARSE_DONE)
+		return 0;
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "ivshmem-fwd: EAL init failed: %s\n",
@@ -62,10 +64,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	app_signal_install();
-	if (fwd_args_parse(argc - n, argv + n, &ctx.args) < 0) {
-		fprintf(stderr, "ivshmem-fwd: bad arguments (see --help)\n");
+	rc = fwd_args_parse(argc - n, argv + n, &ctx.args);
+	if (rc != APP_PARSE_RUN) {
+		if (rc < 0)
+			fprintf(stderr, "ivshmem-fwd: bad arguments (see --help)\n");
 		rte_eal_cleanup();
-		return 2;
+		return rc < 0 ? 2 : 0;
 	}
 	rc = fwd_setup(&ctx);
 	if (rc < 0) {
@@ -76,9 +80,7 @@ int main(int argc, char **argv)
 	supervise(&ctx);
 	rc = wait_workers();
 	fwd_stats_final(&ctx);
-	/* let a peer drain what we sent before our port disconnects: net_memif
-	 * (22.11) can crash a peer that is polling when the other side leaves */
-	rte_delay_us_sleep(100000);
+	fwd_linger(&ctx);
 	fwd_teardown(&ctx);
 	rte_eal_cleanup();
 	return rc;

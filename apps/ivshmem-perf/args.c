@@ -6,9 +6,9 @@
 #include "app_common.h"
 #include "perf.h"
 
-static void usage(const char *prog)
+static void usage(FILE *out, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"usage: %s [EAL args] -- --role=initiator|reflector [options]\n"
 		"  --mode=latency|throughput|raw  (latency)\n"
 		"  --port=N               port to use (0)\n"
@@ -167,14 +167,21 @@ static int check(const struct perf_args *a)
 }
 
 static const struct app_options perf_options = {
-	.table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
+	.name = "ivshmem-perf", .table = long_opts, .help = O_HELP, .usage = usage, .handle = parse_one,
 };
+
+int perf_args_early(int argc, char **argv)
+{
+	return app_early_options(argc, argv, &perf_options);
+}
 
 /* argv/argc are what is left after rte_eal_init (argv[0] + app args). */
 int perf_args_parse(int argc, char **argv, struct perf_args *a)
 {
 	set_defaults(a);
-	if (app_parse_options(argc, argv, &perf_options, a) < 0)
-		return -1;
+	int rc = app_parse_options(argc, argv, &perf_options, a);
+
+	if (rc != APP_PARSE_RUN)
+		return rc;
 	return check(a);
 }

@@ -134,6 +134,8 @@ int main(int argc, char **argv)
 	static struct perf_report rep;
 	int n, rc;
 
+	if (perf_args_early(argc, argv) == APP_PARSE_DONE)
+		return 0;
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "ivshmem-perf: EAL init failed: %s\n",
@@ -141,10 +143,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	app_signal_install();
-	if (perf_args_parse(argc - n, argv + n, &args) < 0) {
-		fprintf(stderr, "ivshmem-perf: bad arguments (see --help)\n");
+	rc = perf_args_parse(argc - n, argv + n, &args);
+	if (rc != APP_PARSE_RUN) {
+		if (rc < 0)
+			fprintf(stderr, "ivshmem-perf: bad arguments (see --help)\n");
 		rte_eal_cleanup();
-		return 2;
+		return rc < 0 ? 2 : 0;
 	}
 	app_tsc_calibrate(100);
 	rep.args = &args;

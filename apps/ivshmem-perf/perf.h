@@ -120,6 +120,9 @@ struct perf_report {
 };
 
 /* ---- the roles ---------------------------------------------------------- */
+/* Before rte_eal_init: APP_PARSE_DONE if --version was answered. */
+int perf_args_early(int argc, char **argv);
+/* APP_PARSE_RUN, APP_PARSE_DONE (--help answered) or -1 (bad arguments). */
 int perf_args_parse(int argc, char **argv, struct perf_args *a);
 int perf_latency_run(const struct perf_args *a, struct perf_port *p,
 		     struct lat_result *r);

@@ -59,7 +59,8 @@ static void usage(FILE *out)
 		"  --watch[=S]       a report every S seconds (default 1) with per-channel rates\n"
 		"  --count N         with --watch: stop after N reports\n"
 		"  --sample-ms MS    without --watch: heartbeat watch window (default 100)\n"
-		"  --timeout-ms MS   server greeting deadline (default 5000)\n");
+		"  --timeout-ms MS   server greeting deadline (default 5000)\n"
+		"  -h, --help        this help;  --version  the version\n");
 }
 
 static bool parse_number(const char *s, double min, double max, double *out)
@@ -91,13 +92,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "sample-ms", required_argument, NULL, 'm' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	double v;
 	int c;
 
 	*o = (struct options){ .sample_ms = 100, .timeout_ms = 5000 };
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o->shm = optarg; break;
 		case 'S': o->server = optarg; break;
@@ -126,6 +128,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->timeout_ms = (int)v;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ivshmem-stat %s\n", IVSHMEM_PMD_VERSION); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}

@@ -200,23 +200,33 @@ def output_of(p):
 
 def fwd_io_bounce(kind, mode="io"):
     """flowgen -> peer forwarding on its single port back to the sender;
-    the forwarder's rx == tx + drops and flowgen's Rx sees the echo. Both
-    get SIGINT together once traffic flows (a memif peer that leaves while
-    the other polls can crash it, see doc/apps.md)."""
+    the forwarder's rx == tx + drops and flowgen's Rx sees the echo. Once
+    traffic flows, the forwarder stops, then flowgen; the forwarder closes
+    its port once flowgen has left."""
     srv, cli, ready = PAIRS[kind]("bounce-" + mode)
     fw = start([FWD] + eal("fw-" + mode, "0,1", [srv]) +
                ["--", "--forward-mode=" + mode, "--duration=30",
-                "--stats-period=1"])
+                "--stats-period=1", "--linger-ms=15000"])
     wait_for(ready, 10, "the server side")
     gen = start([FWD] + eal("gen-" + mode, "1@1,2@0", [cli]) +
-                ["--", "--forward-mode=flowgen", "--duration=30"])
+                ["--", "--forward-mode=flowgen", "--duration=30",
+                 "--linger-ms=0"])
     wait_for(lambda: re.search(r"port 0: rx [0-9.]*[1-9]", output_of(fw)), 20,
              "traffic through the forwarder")
+    # net_memif (22.11) segfaults when its peer's disconnect arrives while it
+    # polls (rx_burst) or while its own dev_stop runs (its interrupt thread
+    # and dev_stop both unmap the regions). So: the forwarder stops polling
+    # and waits for its peer to leave (--linger-ms); only then flowgen
+    # stops and leaves at once (--linger-ms=0), and the forwarder closes
+    # after it.
     fw.send_signal(signal.SIGINT)
+    wait_for(lambda: "==== ivshmem-fwd summary" in output_of(fw), 20,
+             "the forwarder to stop polling")
     gen.send_signal(signal.SIGINT)
-    rc_f, out_f = finish(fw, 20)
     rc_g, out_g = finish(gen, 20)
-    check(rc_f == 0 and rc_g == 0, "exit codes", out_f + out_g)
+    rc_f, out_f = finish(fw, 20)
+    check(rc_f == 0 and rc_g == 0,
+          "exit codes: forwarder %s, flowgen %s" % (rc_f, rc_g), out_f + out_g)
     sf, sg = summary(out_f), summary(out_g)
     t = sf["total"]
     check(t["rx"] > 0, mode + ": forwarder received nothing", out_f + out_g)

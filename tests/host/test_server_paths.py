@@ -33,6 +33,17 @@ def wait_for(cond, what, secs=10):
         time.sleep(0.01)
 
 
+def whole_line(path):
+    """A pidfile's content once complete (it is removed, created empty,
+    then written), else None."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    return text if text.endswith("\n") else None
+
+
 def greeted(path):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(5)
@@ -76,7 +87,11 @@ try:
         f.write("2147483646\n")
     srv = start("-S", p("a.sock"), "-p", p("stale.pid"))
     wait_for(lambda: os.path.exists(p("a.sock")), "the socket")
-    assert open(p("stale.pid")).read().strip() == str(srv.pid)
+    # the pidfile is written once the socket listens (after the fork of a
+    # daemon): wait for it, then it must name this server
+    wait_for(lambda: whole_line(p("stale.pid")) not in (None, "2147483646\n"),
+             "the stale pidfile replaced")
+    assert whole_line(p("stale.pid")) == f"{srv.pid}\n"
 
     # -S on a live server's socket: refused, the live one keeps serving
     refused(["-F", "-S", p("a.sock")], "another server is listening")

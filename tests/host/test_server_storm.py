@@ -2,11 +2,14 @@
 """ivshmem-server under crowds (issue 21 items 6, 7). Real server process.
 
   storm:   3000 x connect()+close(), nobody staying, then well-behaved
-           clients: each must be greeted within 1 s (the old server spent
-           > 100 s introducing the closed clients to each other)
+           clients: each must be greeted (the old server spent > 100 s
+           introducing the closed clients to each other)
   stalled: 1500 clients that connect and never read, with a well-behaved
-           client every 100: each greeted within 1 s; the server's memory
-           stays bounded (old: ~800 MB at 1800 x -n 8; bound 96 MB here)
+           client every 100: each greeted; the server's memory stays
+           bounded (old: ~800 MB at 1800 x -n 8; bound 96 MB here)
+A greeting must come within GREET_S: not a speed figure (the slowest one is
+printed; unloaded it is a few ms), only the bound past which a greeting is
+taken as never coming. 1 s was too tight under ASan with both cores busy.
 """
 import atexit, os, resource, socket, struct, subprocess, sys, time
 
@@ -14,6 +17,7 @@ SERVER, MODE = sys.argv[1], sys.argv[2]
 SOCK = f"/tmp/server-{MODE}-{os.getpid()}.sock"
 VECTORS = 8
 RSS_BOUND_KB = 96 * 1024
+GREET_S = 15.0
 
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -71,19 +75,19 @@ if MODE == "storm":
     for _ in range(3000):
         connect().close()
     for _ in range(5):
-        worst = max(worst, greeted_in(1.0))
+        worst = max(worst, greeted_in(GREET_S))
     print(f"ok after 3000 connect+close: 5 clients greeted, slowest {worst * 1000:.0f} ms")
 elif MODE == "stalled":
     crowd = []
     for i in range(1500):
         crowd.append(connect())
         if i % 100 == 99:
-            worst = max(worst, greeted_in(1.0))
+            worst = max(worst, greeted_in(GREET_S))
     rss = rss_kb()
     assert rss < RSS_BOUND_KB, f"server RSS {rss} kB with 1500 stalled clients"
     for s in crowd:
         s.close()
-    worst = max(worst, greeted_in(1.0))
+    worst = max(worst, greeted_in(GREET_S))
     print(f"ok 1500 stalled clients: 16 clients greeted, slowest {worst * 1000:.0f} ms;"
           f" server RSS {rss} kB (bound {RSS_BOUND_KB} kB)")
 assert p.poll() is None, "server died"
