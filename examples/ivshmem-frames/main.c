@@ -61,9 +61,9 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void usage(void)
+static void usage(FILE *f)
 {
-	fprintf(stderr, "usage: ivshmem-frames --port SPEC [--send N [--window W]] "
+	fprintf(f, "usage: ivshmem-frames --port SPEC [--send N [--window W]] "
 		"[--expect N] [--count-any] [--reflect]\n"
 		"       [--min-size B] [--max-size B] [--timeout S] [--idle-ms MS]\n"
 		"  SPEC: server=SOCK | shm=FILE,size=4M,id=N | pci=BDF (doc/libivshmem.md)\n");
@@ -83,7 +83,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .min = FRAME_MIN_LEN, .max = 1514, .timeout_s = 30,
 			       .idle_ms = 1000 };
-	while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->spec = optarg; break;
 		case 's': o->send = strtoull(optarg, NULL, 0); break;
@@ -96,13 +96,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 't': o->timeout_s = atoi(optarg); break;
 		case 'i': o->idle_ms = atoi(optarg); break;
 		case 'V': printf("ivshmem-frames %s\n", ivshmem_version()); exit(0);
-		case 'h': usage(); exit(0);
-		default: usage(); return -1;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
 		}
 	}
 	if (o->spec == NULL || o->min < FRAME_MIN_LEN || o->max < o->min ||
 	    o->max > FRAME_MAX_LEN || o->timeout_s <= 0) {
-		usage();
+		usage(stderr);
 		return -1;
 	}
 	return 0;

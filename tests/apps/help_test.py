@@ -24,6 +24,7 @@ PROGRAMS = {
     "ivshmem-stat": ("apps/ivshmem-stat", False, "--shm"),
     "ivshmem-server": ("host/ivshmem-server", False, "-S"),
     "ivshmem-client": ("host/ivshmem-client", False, "-S"),
+    "ivshmem-frames": ("examples/ivshmem-frames", False, "--port"),
 }
 
 failures = []
