@@ -12,6 +12,13 @@
 #  rxonly  the library sends 20000 frames: testpmd rxonly counts exactly 20000.
 #  txonly  testpmd txonly sends until stopped: the library receives exactly
 #          the TX-packets testpmd reports, every one a txonly IPv4/UDP frame.
+#  doorbells  the library (reflecting) sleeps on its doorbell fd between
+#          the PMD's paced bursts (ivshmem-traffic --rx-intr): every one of
+#          3000 checked frames comes back, and the PMD rang the library's
+#          doorbell (its wake token understood). The library's own doorbells
+#          are printed, not asserted: the PMD sleeps only after its last send,
+#          when the library has mostly answered already (a library ringing a
+#          sleeping peer is asserted in host/libivshmem-pkgconfig).
 set -uo pipefail
 case_=$1
 HARNESS_TAG=liv
@@ -101,6 +108,21 @@ txonly)
     fail "want the $tx frames testpmd sent, each a txonly frame"
   grep -q ' rx_dropped=0 ' "$work/lib.log" || fail "the library dropped frames"
   echo "the library received exactly testpmd's $tx txonly frames"
+  ;;
+doorbells)
+  lib --reflect --timeout 60
+  run_bg tr "net_ivshmem0,server=$sock" --count 3000 --expect 3000 --rx-intr --pace-us 500 \
+    --min-size 60 --max-size 1500 --timeout 40
+  expect_pass tr "$pid_tr" 60
+  kill -INT "$pid_lib"
+  wait_pid "$pid_lib" 10 || fail "the library exited $?"
+  grep '^RESULT\|^STATS' "$work/lib.log"
+  grep -q '^RESULT sent=0 received=0 bad=0 reflected=3000 ' "$work/lib.log" ||
+    fail "the library did not reflect exactly 3000 frames"
+  rang=$(sed -n 's/.* doorbells=\([0-9]*\) .*/\1/p' "$work/lib.log")
+  pmd_rang=$(xstat tr tx_doorbells)
+  echo "doorbells: library -> PMD $rang, PMD -> library $pmd_rang"
+  [ "$pmd_rang" -gt 0 ] || fail "the library slept on its doorbell but the PMD rang none"
   ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
