@@ -32,6 +32,8 @@ extern int ivshmem_logtype;
 #define IVSHMEM_HEARTBEAT_US   10000u /* heartbeat and link check period */
 #define IVSHMEM_LINK_TIMEOUT_US 60000u /* peer silent this long: link down */
 
+#define IVSHMEM_RETIRED_COUNTERS 32
+
 struct pmd_internals;
 struct rte_eth_dev;
 struct rte_device;
@@ -99,6 +101,8 @@ struct pmd_internals {
 	uint64_t doorbell_tat;       /* GCRA theoretical arrival, timer cycles */
 	uint32_t doorbell_held[IVSHM_MAX_QUEUES]; /* held-back token per Tx queue */
 	uint64_t doorbells_late;     /* held-back doorbells rung later */
+	/* counted by released queues (ivshmem_stats.c): kept across re-setup */
+	uint64_t retired[IVSHMEM_RETIRED_COUNTERS];
 };
 
 /* This process's bus handle of a port: queue structs and pmd_internals are
@@ -150,6 +154,8 @@ struct rte_eth_xstat;
 struct rte_eth_xstat_name;
 int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st);
 int ivshmem_stats_reset(struct rte_eth_dev *dev);
+void ivshmem_stats_retire_rxq(struct pmd_internals *pmd, const struct ivshmem_rxq *rxq);
+void ivshmem_stats_retire_txq(struct pmd_internals *pmd, const struct ivshmem_txq *txq);
 int ivshmem_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs, unsigned int n);
 int ivshmem_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 			     unsigned int n);
