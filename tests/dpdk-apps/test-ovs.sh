@@ -3,14 +3,18 @@
 # between two net_ivshmem ports, each on its own region (our server A and B).
 # The test runs its own ovsdb-server and ovs-vswitchd in a private run
 # directory (never the system's OVS), stopped on exit.
-#  1. ivshmem-traffic on region A sends N checked frames (random sizes up
-#     to 1514 B, sequence numbers, checksums); ivshmem-traffic on region B
-#     receives exactly N, in order, intact; OVS counts N on both ports.
+#  1. ivshmem-traffic on region A sends N checked frames (a constant
+#     Ethernet header, random sizes up to 1514 B, sequence numbers,
+#     checksums); ivshmem-traffic on region B receives them in order and
+#     intact. Exact accounting: OVS counts N in on ivA, and out on ivB plus
+#     its tx drops (a full ring or a link flap on a loaded machine) is N;
+#     the receiver got exactly the ones OVS sent.
 #  2. mtu_request=9000: before it, 9014 B frames are dropped by the PMD
-#     (rx_over_mtu in OVS's interface statistics); after it, OVS reads MTU
-#     9000 and frames of 1515..9014 B pass, checked as in 1.
+#     (rx_over_mtu, in ierrors: OVS's rx errs); after it OVS reads MTU 9000,
+#     its counters survive the queue re-setup, and frames of 1515..9014 B
+#     pass, checked as in 1.
 #  3. del-port of both ports while the receiver on B stays up, add-port
-#     again: frames of a new sender flow again to that same receiver.
+#     again: frames of a new sender reach that same receiver, checked.
 # Skips (77) only if the OVS-DPDK binary is absent. Env: BUILD.
 set -uo pipefail
 vswitchd=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
@@ -58,6 +62,8 @@ ovs_start() {
     other_config:dpdk-extra="--no-pci -d $pmd --file-prefix $tag-ovs --huge-dir $huge_dir --log-level=pmd.net.ivshmem:info" \
     other_config:dpdk-socket-mem=512 other_config:pmd-cpu-mask=0x2 \
     other_config:pmd-maxsleep=1000 || fail "ovs-vsctl set dpdk config"
+  # (one PMD thread, allowed to sleep up to 1 ms when idle: the peers share
+  # the machine's two cores with it)
   run_cmd vswitchd "${sys_env[@]}" "$vswitchd" "unix:$ovs/db.sock" --unixctl="$ovs/ovs-vswitchd.ctl" \
     --pidfile="$ovs/ovs-vswitchd.pid" --log-file="$ovs/ovs-vswitchd.log"
   wait_for "[ -S '$ovs/ovs-vswitchd.ctl' ]" 30 || fail "ovs-vswitchd did not start"
