@@ -36,6 +36,7 @@ struct fwd_args {
 	double duration;             /* seconds, 0: unlimited */
 	unsigned int flows;          /* flowgen */
 	uint32_t max_frame;          /* --max-frame: largest frame received, 0: 1514 */
+	bool udp_cksum;              /* generators: payload written, UDP checksum set */
 };
 
 /* One rx queue (or, for generators, one tx queue) served by one lcore. */
@@ -44,6 +45,7 @@ struct fwd_stream {
 	uint16_t tx_port, tx_queue;
 	uint64_t rx, tx, drops;
 	uint32_t gen_seq;            /* generator: next size / flow */
+	uint16_t udp_cksum[FWD_MAX_TXPKTS]; /* --udp-cksum txonly: per size, 0: not yet */
 };
 
 struct fwd_lcore {
