@@ -36,6 +36,10 @@ PARTS=${PARTS:-perf testpmd}; LAYOUTS=${LAYOUTS:-one-core split}; WORKLOADS=${WO
 SENDER_CPU=${SENDER_CPU:-0}; RECEIVER_CPU=${RECEIVER_CPU:-1}
 IVSHMEM_ARGS=${IVSHMEM_ARGS:-}; ALT_ARGS=${ALT_ARGS:-}; ALT_SO=${ALT_SO:-librte_net_ivshmem.so}
 HUGE_PAGES=${HUGE_PAGES:-300}; HUGE_MB=${HUGE_MB:-256}
+for x in $LAYOUTS; do [[ $x == one-core || $x == split ]] ||
+  { echo "LAYOUTS: '$x' is not one-core or split" >&2; exit 2; }; done
+for x in $WORKLOADS; do [[ $x == rxonly || $x == csum ]] ||
+  { echo "WORKLOADS: '$x' is not rxonly or csum" >&2; exit 2; }; done
 out=$(mktemp -d /tmp/bench-compare.XXXXXX)
 tag=bcmp$$
 export LD_LIBRARY_PATH=$build/drivers${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
@@ -100,13 +104,14 @@ for d in "${canon[@]}"; do
   fi
 done
 
-# perf_run KIND NAME ROUND MODE-ARGS...: one initiator/reflector pair, JSON to $out/NAME.json
+# perf_run KIND WHAT ROUND MODE-ARGS...: one initiator/reflector pair
+# (WHAT: lat, tput, bidir), JSON to $out/KIND-WHAT-ROUND.json
 perf_run() {
-  local kind=$1 name=$2 r=$3 refl; shift 3
+  local kind=$1 what=$2 r=$3 name=$1-$2-$3 refl; shift 3
   local raw=()
   drv_is_ivshmem "$kind" && [ "$*" = "--mode=latency" ] && ! drv_uses_server "$kind" &&
     raw=(--raw-shm=/dev/shm/$tag-$name)
-  drv_begin "$kind" "$name" || { fail "$kind" perf "$*" - "$r" "$drv_error"; return 0; }
+  drv_begin "$kind" "$name" || { fail "$kind" perf "$what" - "$r" "$drv_error"; return 0; }
   # shellcheck disable=SC2046
   timeout "$tp_timeout" "$perf" -l "$RECEIVER_CPU" $(drv_eal "$kind") --file-prefix "$tag-r$name" \
     $(drv_vdevs "$kind" 0 "$name") -- --role=reflector "${raw[@]}" > "$out/$name.refl" 2>&1 &
@@ -119,7 +124,7 @@ perf_run() {
       > "$out/$name.out" 2>&1 || true
   fi
   stop_pid $refl
-  [ -s "$out/$name.json" ] || fail "$kind" perf "$*" - "$r" \
+  [ -s "$out/$name.json" ] || fail "$kind" perf "$what" - "$r" \
     "no result: $(grep -ihE 'error|invalid|unknown|fail' "$out/$name.out" "$out/$name.refl" 2>/dev/null | head -1)"
   drv_end "$kind" "$name"
 }
@@ -128,9 +133,9 @@ for r in $(seq "$ROUNDS"); do
   if [[ " $PARTS " == *" perf "* ]]; then
     for kind in "${run[@]}"; do
       echo "round $r: $kind ivshmem-perf latency, throughput, bidir" >&2
-      perf_run "$kind" "$kind-lat-$r" "$r" --mode=latency || true
-      perf_run "$kind" "$kind-tput-$r" "$r" --mode=throughput || true
-      perf_run "$kind" "$kind-bidir-$r" "$r" --mode=throughput --bidir || true
+      perf_run "$kind" lat "$r" --mode=latency || true
+      perf_run "$kind" tput "$r" --mode=throughput || true
+      perf_run "$kind" bidir "$r" --mode=throughput --bidir || true
     done
   fi
   if [[ " $PARTS " == *" testpmd "* ]]; then

@@ -39,10 +39,11 @@ def stats(xs, best=max):
     return {"med": st.median(xs), "best": best(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
 
 
-def fmt(s):
+def fmt(s, digits=2):
     if s is None:
         return "-"
-    return "%.2f (best %.2f, %.2f..%.2f, n=%d)" % (s["med"], s["best"], s["min"], s["max"], s["n"])
+    f = "%%.%df" % digits
+    return ("%s (best %s, %s..%s, n=%%d)" % (f, f, f, f)) % (s["med"], s["best"], s["min"], s["max"], s["n"])
 
 
 failures = read_tsv("failures.tsv")
@@ -95,9 +96,9 @@ if "perf" in parts:
         runs = [x["latency"] for x in runs if x]
         lat = {q: stats([x["packet"][q] for x in runs], min) for q in ("p50_ns", "p99_ns")}
         raw = stats([x["raw"]["p50_ns"] for x in runs if "raw" in x], min)
-        why = failed(d, "perf", "--mode=latency")
-        print("%-15s p50 %s  p99 %s%s%s" % (d, fmt(lat["p50_ns"]), fmt(lat["p99_ns"]),
-              "  raw floor p50 %s" % fmt(raw) if raw else "", "  [%s]" % "; ".join(why) if why else ""))
+        why = failed(d, "perf", "lat")
+        print("%-15s p50 %s  p99 %s%s%s" % (d, fmt(lat["p50_ns"], 0), fmt(lat["p99_ns"], 0),
+              "  raw floor p50 %s" % fmt(raw, 0) if raw else "", "  [%s]" % "; ".join(why) if why else ""))
         if raw and lat["p50_ns"]:
             print("%-15s p50 / raw floor: median %.2fx, best %.2fx" % (
                 d, lat["p50_ns"]["med"] / raw["med"], lat["p50_ns"]["best"] / raw["best"]))
