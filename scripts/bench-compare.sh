@@ -110,7 +110,7 @@ perf_run() {
   local kind=$1 what=$2 r=$3 name=$1-$2-$3 refl; shift 3
   local raw=()
   drv_is_ivshmem "$kind" && [ "$*" = "--mode=latency" ] && ! drv_uses_server "$kind" &&
-    raw=(--raw-shm=/dev/shm/$tag-$name)
+    raw=("--raw-shm=/dev/shm/$tag-$name")
   drv_begin "$kind" "$name" || { fail "$kind" perf "$what" - "$r" "$drv_error"; return 0; }
   # shellcheck disable=SC2046
   timeout "$tp_timeout" "$perf" -l "$RECEIVER_CPU" $(drv_eal "$kind") --file-prefix "$tag-r$name" \

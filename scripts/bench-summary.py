@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Summary of scripts/bench-compare.sh: the machine line, then per driver,
 size, layout and workload the median, the best round and the spread, and
-each net_ivshmem driver's ratios of medians to the other drivers. Also
+each net_ivshmem driver's ratios of medians to the other drivers (and to the first net_ivshmem driver, e.g. zero-copy
+against copy). Also
 writes OUT/summary.tsv (one row per table row, for scripts and tests).
 Usage: bench-summary.py OUT ROUNDS SIZES DRIVERS PARTS LAYOUTS WORKLOADS"""
 import json
@@ -60,7 +61,7 @@ def rows(title, part, workload, layout, per, higher_is_better=True):
     """per[driver][size] = list of per-round values; one row per size and driver."""
     print("\n== %s ==" % title)
     print("%6s %-15s %-40s %s" % ("size", "driver", "median (best, min..max, n)",
-                                  "ratios of medians" if IVS and OTHERS else ""))
+                                  "ratios of medians" if IVS and len(drivers) > 1 else ""))
     for size in sizes:
         cell = {d: stats(per[d].get(size, []), max if higher_is_better else min) for d in drivers}
         for d in drivers:
@@ -69,7 +70,7 @@ def rows(title, part, workload, layout, per, higher_is_better=True):
             status = "ok" if s and s["n"] == rounds else ("failed" if not s else "partial")
             line = "%6d %-15s %-40s" % (size, d, fmt(s) if s else "FAILED")
             if s and d in IVS:
-                for o in OTHERS:
+                for o in OTHERS + ([IVS[0]] if d != IVS[0] else []):
                     if cell[o] and cell[o]["med"]:
                         r = s["med"] / cell[o]["med"] if higher_is_better else cell[o]["med"] / s["med"]
                         line += " %s/%s %.2f" % (d, o, r)
