@@ -114,7 +114,7 @@ tp_start() {
 
 tp_stop() { # tp_stop PID FD: quit, then kill if it does not go
   local pid=$1 fd=$2 i
-  echo quit >&"$fd" 2>/dev/null
+  { echo quit >&"$fd"; } 2>/dev/null || true
   for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
   kill "$pid" 2>/dev/null || true # (22.11 memif may crash at its own close)
   wait "$pid" 2>/dev/null || true
