@@ -151,14 +151,20 @@ static int ivshmem_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 	return 0;
 }
 
+/* A release keeps what the queue counted (a re-setup, as OVS does on an
+ * MTU change, must not take the port's stats back). */
 static void ivshmem_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
+	if (dev->data->rx_queues[qid] != NULL)
+		ivshmem_stats_retire_rxq(dev->data->dev_private, dev->data->rx_queues[qid]);
 	rte_free(dev->data->rx_queues[qid]);
 	dev->data->rx_queues[qid] = NULL;
 }
 
 static void ivshmem_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
+	if (dev->data->tx_queues[qid] != NULL)
+		ivshmem_stats_retire_txq(dev->data->dev_private, dev->data->tx_queues[qid]);
 	rte_free(dev->data->tx_queues[qid]);
 	dev->data->tx_queues[qid] = NULL;
 }

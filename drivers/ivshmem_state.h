@@ -21,6 +21,9 @@
 #include "ring_over_shm.h"
 #include "ivshm_peer.h"    /* the peer protocol, shared with libivshmem */
 
+/* pmd_internals.retired: what released queues counted (ivshmem_stats.c) */
+#define IVSHMEM_RETIRED_COUNTERS 32
+
 struct pmd_internals;
 struct rte_eth_dev;
 struct rte_device;
@@ -82,6 +85,8 @@ struct pmd_internals {
 	uint64_t doorbell_tat;       /* GCRA theoretical arrival, timer cycles */
 	uint32_t doorbell_held[IVSHM_MAX_QUEUES]; /* held-back token per Tx queue */
 	uint64_t doorbells_late;     /* held-back doorbells rung later */
+	/* counted by released queues (ivshmem_stats.c): kept across re-setup */
+	uint64_t retired[IVSHMEM_RETIRED_COUNTERS];
 };
 
 /* This process's bus handle of a port: queue structs and pmd_internals are

@@ -1,42 +1,79 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * Statistics of net_ivshmem: the basic stats and the xstats, summed from
  * the per-queue counters the bursts keep (no atomics on the data path: a
- * queue is polled by one lcore).
+ * queue is polled by one lcore), plus what released queues had counted.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <ethdev_driver.h>
 
 #include "ivshmem_stats.h"
 
-int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+enum xstat_id {
+	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
+	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
+	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
+	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
+};
+
+/* pmd->retired: the xstats above, then the basic stats of released queues */
+enum retired_id {
+	RET_IPACKETS = XS_COUNT, RET_IBYTES, RET_IERRORS, RET_IMISSED, RET_RX_NOMBUF,
+	RET_OPACKETS, RET_OBYTES, RET_OERRORS, RET_COUNT
+};
+static_assert(RET_COUNT <= IVSHMEM_RETIRED_COUNTERS, "pmd->retired is too small");
+
+static void rxq_add_stats(const struct ivshmem_rxq *rxq, struct rte_eth_stats *st)
 {
 	uint64_t bad;
+	uint16_t c;
+
+	st->ipackets += rxq->ipackets;
+	st->ibytes += rxq->ibytes;
+	/* A bad descriptor is an error (ierrors), counted once: imissed
+	 * gets the other drops (no mbuf for a segment, lost region). */
+	for (bad = 0, c = 0; c < rxq->nb_ch; c++)
+		bad += rxq->ch[c].err.bad_desc;
+	bad += rxq->over_mtu; /* errors too, not misses */
+	st->ierrors += bad;
+	st->imissed += rxq->dropped > bad ? rxq->dropped - bad : 0;
+	st->rx_nombuf += rxq->nombuf_mbufs;
+}
+
+static void txq_add_stats(const struct ivshmem_txq *txq, struct rte_eth_stats *st)
+{
+	st->opackets += txq->opackets;
+	st->obytes += txq->obytes;
+	st->oerrors += txq->too_big + txq->bad_mbuf;
+}
+
+int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
+{
+	const struct pmd_internals *pmd = dev->data->dev_private;
+	const uint64_t *ret = pmd->retired;
 	struct ivshmem_rxq *rxq;
 	struct ivshmem_txq *txq;
 	uint16_t q;
-	uint16_t c;
 
+	st->ipackets = ret[RET_IPACKETS];
+	st->ibytes = ret[RET_IBYTES];
+	st->ierrors = ret[RET_IERRORS];
+	st->imissed = ret[RET_IMISSED];
+	st->rx_nombuf = ret[RET_RX_NOMBUF];
+	st->opackets = ret[RET_OPACKETS];
+	st->obytes = ret[RET_OBYTES];
+	st->oerrors = ret[RET_OERRORS];
 	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
-		st->ipackets += rxq->ipackets;
-		st->ibytes += rxq->ibytes;
-		/* A bad descriptor is an error (ierrors), counted once: imissed
-		 * gets the other drops (no mbuf for a segment, lost region). */
-		for (bad = 0, c = 0; c < rxq->nb_ch; c++)
-			bad += rxq->ch[c].err.bad_desc;
-		bad += rxq->over_mtu; /* errors too, not misses */
-		st->ierrors += bad;
-		st->imissed += rxq->dropped > bad ? rxq->dropped - bad : 0;
+		rxq_add_stats(rxq, st);
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_ipackets[q] = rxq->ipackets;
 			st->q_ibytes[q] = rxq->ibytes;
 		}
-		st->rx_nombuf += rxq->nombuf_mbufs;
 	}
 	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
-		st->opackets += txq->opackets;
-		st->obytes += txq->obytes;
-		st->oerrors += txq->too_big + txq->bad_mbuf;
+		txq_add_stats(txq, st);
 		if (q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			st->q_opackets[q] = txq->opackets;
 			st->q_obytes[q] = txq->obytes;
@@ -65,16 +102,9 @@ int ivshmem_stats_reset(struct rte_eth_dev *dev)
 		memset(&txq->ch.err, 0, sizeof(txq->ch.err));
 	}
 	__atomic_store_n(&pmd->doorbells_late, 0, __ATOMIC_RELAXED);
+	memset(pmd->retired, 0, sizeof(pmd->retired));
 	return 0;
 }
-
-enum xstat_id {
-	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
-	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
-	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
-	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
-	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
-};
 
 static const char *const xstat_names[XS_COUNT] = {
 	[XS_RX_BAD_DESC] = "rx_bad_descriptor",
@@ -95,35 +125,80 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
 };
 
+static void rxq_add_xstats(const struct ivshmem_rxq *rxq, uint64_t *v)
+{
+	uint16_t c;
+
+	for (c = 0; c < rxq->nb_ch; c++) {
+		v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
+		v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
+		v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
+	}
+	v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
+	v[XS_RX_DROPPED] += rxq->dropped;
+	v[XS_RX_OVER_MTU] += rxq->over_mtu;
+}
+
+static void txq_add_xstats(const struct ivshmem_txq *txq, uint64_t *v)
+{
+	/* split at Tx time (count_refused) */
+	v[XS_TX_RING_FULL] += txq->ring_full;
+	v[XS_TX_PEER_DOWN] += txq->peer_down;
+	v[XS_TX_TOO_BIG] += txq->too_big;
+	v[XS_TX_BAD_MBUF] += txq->bad_mbuf;
+	v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
+	v[XS_TX_DOORBELLS] += txq->doorbells;
+	v[XS_TX_DOORBELLS_DEFERRED] += txq->doorbells_deferred;
+}
+
+/* What a released queue counted stays in the port's totals: a re-setup of
+ * the queues (OVS does one on every MTU change) must not take the port's
+ * counters back; only stats_reset does. Called by the primary. */
+static void retire_stats(struct pmd_internals *pmd, const struct rte_eth_stats *st)
+{
+	uint64_t *ret = pmd->retired;
+
+	ret[RET_IPACKETS] += st->ipackets;
+	ret[RET_IBYTES] += st->ibytes;
+	ret[RET_IERRORS] += st->ierrors;
+	ret[RET_IMISSED] += st->imissed;
+	ret[RET_RX_NOMBUF] += st->rx_nombuf;
+	ret[RET_OPACKETS] += st->opackets;
+	ret[RET_OBYTES] += st->obytes;
+	ret[RET_OERRORS] += st->oerrors;
+}
+
+void ivshmem_stats_retire_rxq(struct pmd_internals *pmd, const struct ivshmem_rxq *rxq)
+{
+	struct rte_eth_stats st = { 0 };
+
+	rxq_add_stats(rxq, &st);
+	retire_stats(pmd, &st);
+	rxq_add_xstats(rxq, pmd->retired);
+}
+
+void ivshmem_stats_retire_txq(struct pmd_internals *pmd, const struct ivshmem_txq *txq)
+{
+	struct rte_eth_stats st = { 0 };
+
+	txq_add_stats(txq, &st);
+	retire_stats(pmd, &st);
+	txq_add_xstats(txq, pmd->retired);
+}
+
 static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 {
 	const struct ivshmem_bus_dev *bus = dev->process_private;
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct ivshmem_rxq *rxq;
 	struct ivshmem_txq *txq;
-	uint16_t q, c;
+	uint16_t q;
 
-	memset(v, 0, sizeof(uint64_t) * XS_COUNT);
-	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
-		for (c = 0; c < rxq->nb_ch; c++) {
-			v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
-			v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
-			v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
-		}
-		v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
-		v[XS_RX_DROPPED] += rxq->dropped;
-		v[XS_RX_OVER_MTU] += rxq->over_mtu;
-	}
-	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
-		/* split at Tx time (count_refused) */
-		v[XS_TX_RING_FULL] += txq->ring_full;
-		v[XS_TX_PEER_DOWN] += txq->peer_down;
-		v[XS_TX_TOO_BIG] += txq->too_big;
-		v[XS_TX_BAD_MBUF] += txq->bad_mbuf;
-		v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
-		v[XS_TX_DOORBELLS] += txq->doorbells;
-		v[XS_TX_DOORBELLS_DEFERRED] += txq->doorbells_deferred;
-	}
+	memcpy(v, pmd->retired, sizeof(uint64_t) * XS_COUNT);
+	IVSHMEM_FOREACH_RXQ(dev, q, rxq)
+		rxq_add_xstats(rxq, v);
+	IVSHMEM_FOREACH_TXQ(dev, q, txq)
+		txq_add_xstats(txq, v);
 	v[XS_TX_DOORBELLS] += __atomic_load_n(&pmd->doorbells_late, __ATOMIC_RELAXED);
 	v[XS_LINK_CHANGES] = pmd->link_changes;
 	/* this process's mapping: pmd->bus is the primary's private object */

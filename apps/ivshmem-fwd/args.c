@@ -34,6 +34,10 @@ static void usage(FILE *out, const char *prog)
 		"  --max-frame=B          largest frame to receive (1514, or the\n"
 		"                         largest --txpkts): raises the MTU\n"
 		"  --flows=N              flowgen flows (1024)\n"
+		"  --udp-cksum            txonly/flowgen: write every payload byte\n"
+		"                         (a pattern) and a valid UDP checksum, so\n"
+		"                         testpmd's csum engine reads every byte\n"
+		"                         (default: checksum 0, payload untouched)\n"
 		"  --nb-cores=N           forwarding lcores (all workers)\n"
 		"  --stats-period=S       live stats every S seconds\n"
 		"  --eth-peer=PORT,MAC    destination MAC for mac mode\n"
@@ -117,7 +121,7 @@ static void set_defaults(struct fwd_args *a)
 enum {
 	O_MODE = 256, O_PORTMASK, O_PAIRS, O_RXQ, O_TXQ, O_RXD, O_TXD, O_BURST,
 	O_TXPKTS, O_FLOWS, O_CORES, O_STATS, O_PEER, O_INTR, O_TOTAL, O_DUR,
-	O_MAXFRAME, O_LINGER, O_HELP,
+	O_MAXFRAME, O_LINGER, O_UDPCKSUM, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -139,6 +143,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, O_DUR },
 	{ "max-frame", required_argument, NULL, O_MAXFRAME },
 	{ "linger-ms", required_argument, NULL, O_LINGER },
+	{ "udp-cksum", no_argument, NULL, O_UDPCKSUM },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -190,6 +195,7 @@ static int parse_one(int opt, const char *v, void *ctx)
 		return 0;
 	case O_PEER: return parse_eth_peer(v, a);
 	case O_INTR: a->rx_intr = true; return 0;
+	case O_UDPCKSUM: a->udp_cksum = true; return 0;
 	case O_TOTAL:
 		return app_parse_u64(v, "--total-num-pkts", 1, UINT64_MAX,
 				     &a->total_pkts);

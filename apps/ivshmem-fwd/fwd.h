@@ -37,6 +37,7 @@ struct fwd_args {
 	unsigned int flows;          /* flowgen */
 	uint32_t max_frame;          /* --max-frame: largest frame received, 0: 1514 */
 	unsigned int linger_ms;      /* after stopping: wait this long for peers to leave */
+	bool udp_cksum;              /* generators: payload written, UDP checksum set */
 };
 
 /* One rx queue (or, for generators, one tx queue) served by one lcore. */
@@ -45,6 +46,7 @@ struct fwd_stream {
 	uint16_t tx_port, tx_queue;
 	uint64_t rx, tx, drops;
 	uint32_t gen_seq;            /* generator: next size / flow */
+	uint16_t udp_cksum[FWD_MAX_TXPKTS]; /* --udp-cksum txonly: per size, 0: not yet */
 };
 
 struct fwd_lcore {

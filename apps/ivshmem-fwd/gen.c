@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * txonly / flowgen packet generation: Ethernet + IPv4 + UDP, sizes cycled
- * from --txpkts; flowgen varies the source address and UDP ports. */
+ * from --txpkts; flowgen varies the source address and UDP ports. With
+ * --udp-cksum every payload byte is written and the UDP checksum is valid,
+ * so a receiver that recomputes it (testpmd's csum engine skips a zero
+ * checksum) has to read every byte. */
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -37,6 +40,29 @@ static void fill_headers(struct fwd_ctx *c, struct fwd_stream *s,
 	udp->dgram_cksum = 0;
 }
 
+#define GEN_PAYLOAD_BYTE 0xa5
+
+/* The payload is the same for every frame of a size, and txonly's headers
+ * too: its checksum is computed once per size and stream (reading the
+ * payload per frame would make the sender, not the path, the bottleneck). */
+static void fill_payload_and_cksum(const struct fwd_ctx *c, struct fwd_stream *s,
+				   uint8_t *p, uint16_t len, uint32_t seq)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t *cached = &s->udp_cksum[seq % c->args.nb_txpkts];
+
+	memset(p + GEN_HDR_LEN, GEN_PAYLOAD_BYTE, len - GEN_HDR_LEN);
+	if (c->args.mode == FWD_TXONLY && *cached != 0) {
+		udp->dgram_cksum = *cached;
+		return;
+	}
+	/* never 0 for UDP: rte_ipv4_udptcp_cksum gives 0xffff instead */
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	if (c->args.mode == FWD_TXONLY)
+		*cached = udp->dgram_cksum;
+}
+
 uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
 		       struct rte_mbuf **pkts, uint16_t n)
 {
@@ -56,6 +82,8 @@ uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
 			p = (uint8_t *)rte_pktmbuf_append(pkts[i], len);
 		}
 		fill_headers(c, s, p, len, flow);
+		if (a->udp_cksum)
+			fill_payload_and_cksum(c, s, p, len, seq);
 	}
 	return n;
 }

@@ -391,6 +391,58 @@ def perf_bad_args():
         check(msg in out, "no clear message for %s" % bad, out)
 
 
+def pcap_frames(path):
+    """The frames of a little-endian libpcap file (what net_pcap writes)."""
+    data = open(path, "rb").read()
+    check(len(data) >= 24 and data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"),
+          "not a pcap file")  # micro- or nanosecond timestamps
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        caplen = int.from_bytes(data[off + 8:off + 12], "little")
+        frames.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return frames
+
+
+def inet_sum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def udp_cksum_ok(f):
+    """IPv4/UDP frame: the UDP checksum over pseudo-header + datagram holds."""
+    ihl = (f[14] & 0xf) * 4
+    ip, udp = f[14:14 + ihl], f[14 + ihl:]
+    pseudo = ip[12:20] + b"\0\x11" + len(udp).to_bytes(2, "big")
+    return inet_sum(pseudo + udp) == 0xffff
+
+
+def fwd_udp_cksum():
+    """txonly --udp-cksum: every payload byte written (0xa5), every UDP
+    checksum valid, sizes cycled; without it the checksum is 0 (testpmd's
+    csum engine would then skip the payload)."""
+    for opt in (["--udp-cksum"], []):
+        pcap = tmpfile("%d.pcap" % len(opt))
+        p = start([FWD] + eal("cksum%d" % len(opt), "0,1", ["net_pcap0,tx_pcap=" + pcap])
+                  + ["--", "--forward-mode=txonly", "--txpkts=64,1500",
+                     "--total-num-pkts=200"] + opt)
+        rc, out = finish(p, 20)
+        check(rc == 0, "txonly to pcap exited %s" % rc, out)
+        frames = pcap_frames(pcap)
+        check(len(frames) == 200, "%d frames in the pcap" % len(frames), out)
+        check([len(f) for f in frames[:4]] == [64, 1500, 64, 1500], "sizes not cycled")
+        for f in frames:
+            if opt:
+                check(f[42:] == b"\xa5" * (len(f) - 42), "payload not written")
+                check(f[40:42] != b"\0\0" and udp_cksum_ok(f), "bad UDP checksum")
+            else:
+                check(f[40:42] == b"\0\0", "checksum set without --udp-cksum")
+
+
 def needs_ivshmem(fn):
     def run(*a):
         if not have_ivshmem():
@@ -407,6 +459,7 @@ CASES = {
     "fwd-io-bounce-memif": lambda: fwd_io_bounce("memif", "io"),
     "fwd-macswap-bounce-memif": lambda: fwd_io_bounce("memif", "macswap"),
     "fwd-bad-args": fwd_bad_args,
+    "fwd-udp-cksum-pcap": fwd_udp_cksum,
     "perf-latency-memif": lambda: perf_latency("memif"),
     "perf-throughput-memif": lambda: perf_throughput("memif"),
     "perf-bidir-memif": lambda: perf_throughput("memif", True),

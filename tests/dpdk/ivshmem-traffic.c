@@ -9,6 +9,12 @@
  *        [--pace-us N]  (sleep N us after each Tx burst) [--unplug]
  *        [--queues N] [--tx-queue Q] [--reconfigure-to N] [--close-in-lsc]
  *        [--bad-mbufs N] [--leave-mbufs N] [--start-delay S] [--stop-hold S]
+ *        [--ether]
+ * --ether: each frame starts with a real, constant Ethernet header
+ * (02:00:00:00:00:01 -> 02:00:00:00:00:02, EtherType 0x88b5) before the
+ * checked header, for a switch in the path (OVS) that parses and classifies
+ * frames: without it the sequence number sits in the MAC addresses and every
+ * frame is a new flow.
  * --start-delay S: S seconds between probe and port start (an application
  * slow to start, as testpmd creating its pools): prints 'STARTING real=MS'.
  * --stop-hold S: after --link-sequence, stops the port ('STOPPED real=MS')
@@ -83,6 +89,10 @@ static uint16_t tx_queue; /* --tx-queue */
 static volatile sig_atomic_t mark_requested;
 static double start_delay_s; /* --start-delay */
 static volatile uint32_t lsc_events; /* LSC callbacks seen */
+/* --ether: where the checked header starts (0, or after this header) */
+static const uint8_t ether_hdr[RTE_ETHER_HDR_LEN] = {
+	0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x88, 0xb5 };
+static uint32_t hdr_off;
 
 static int count_lsc(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret)
 {
@@ -142,7 +152,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "tx-queue", 1, 0, 'T' }, { "reconfigure-to", 1, 0, 'R' },
 		{ "close-in-lsc", 0, 0, 'C' }, { "bad-mbufs", 1, 0, 'B' },
 		{ "leave-mbufs", 1, 0, 'L' }, { "start-delay", 1, 0, 'D' },
-		{ "stop-hold", 1, 0, 'P' },
+		{ "stop-hold", 1, 0, 'P' }, { "ether", 0, 0, 'E' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -172,6 +182,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'l': snprintf(o->link_seq, sizeof(o->link_seq), "%s", optarg); break;
 		case 'D': start_delay_s = strtod(optarg, NULL); break;
 		case 'P': o->stop_hold_s = strtod(optarg, NULL); break;
+		case 'E': hdr_off = sizeof(ether_hdr); break;
 		default:
 			fprintf(stderr, "ivshmem-traffic: unknown option\n");
 			return -1;
@@ -179,8 +190,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (o->expect == UINT64_MAX)
 		o->expect = o->count;
-	if (o->min_size < MIN_PKT || o->max_size < o->min_size) {
-		fprintf(stderr, "ivshmem-traffic: sizes must satisfy %u <= min <= max\n", MIN_PKT);
+	if (o->min_size < hdr_off + MIN_PKT || o->max_size < o->min_size) {
+		fprintf(stderr, "ivshmem-traffic: sizes must satisfy %u <= min <= max\n",
+			hdr_off + MIN_PKT);
 		return -1;
 	}
 	return 0;
@@ -241,12 +253,14 @@ static struct rte_mbuf *build_packet(struct rte_mempool *mp, uint32_t seq,
 	uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
 	struct rte_mbuf *head = NULL, *m;
 	uint8_t tmp[9216];
-	struct pkt_hdr *h = (struct pkt_hdr *)tmp;
+	uint32_t body = hdr_off + (uint32_t)sizeof(struct pkt_hdr);
+	struct pkt_hdr h;
 
-	for (i = sizeof(*h); i < len; i++)
+	memcpy(tmp, ether_hdr, hdr_off);
+	for (i = body; i < len; i++)
 		tmp[i] = payload_byte(seq, i);
-	*h = (struct pkt_hdr){ HDR_MAGIC, seq, len,
-			       checksum(tmp + sizeof(*h), len - sizeof(*h)) };
+	h = (struct pkt_hdr){ HDR_MAGIC, seq, len, checksum(tmp + body, len - body) };
+	memcpy(tmp + hdr_off, &h, sizeof(h));
 	if (parts < (len + room - 1) / room) /* a jumbo frame spans mbufs */
 		parts = (len + room - 1) / room;
 	for (p = 0; p < parts; p++) {
@@ -273,26 +287,28 @@ static struct rte_mbuf *build_packet(struct rte_mempool *mp, uint32_t seq,
 static void check_packet(struct state *st, struct rte_mbuf *m)
 {
 	uint8_t tmp[9216];
-	const struct pkt_hdr *h;
-	uint32_t len = m->pkt_len;
+	const uint8_t *f;
+	struct pkt_hdr h;
+	uint32_t len = m->pkt_len, body = hdr_off + (uint32_t)sizeof(h);
 
-	if (len < sizeof(*h) || len > sizeof(tmp)) {
+	if (len < body || len > sizeof(tmp)) {
 		st->corrupt++;
 		return;
 	}
-	h = rte_pktmbuf_read(m, 0, len, tmp);
-	if (h->magic != HDR_MAGIC || h->len != len ||
-	    h->csum != checksum((const uint8_t *)h + sizeof(*h), len - sizeof(*h))) {
+	f = rte_pktmbuf_read(m, 0, len, tmp);
+	memcpy(&h, f + hdr_off, sizeof(h));
+	if (memcmp(f, ether_hdr, hdr_off) != 0 || h.magic != HDR_MAGIC || h.len != len ||
+	    h.csum != checksum(f + body, len - body)) {
 		st->corrupt++;
 		return;
 	}
-	if (h->seq != st->next_rx_seq) {
-		if (h->seq > st->next_rx_seq)
-			st->lost += h->seq - st->next_rx_seq;
+	if (h.seq != st->next_rx_seq) {
+		if (h.seq > st->next_rx_seq)
+			st->lost += h.seq - st->next_rx_seq;
 		else
 			st->reordered++;
 	}
-	st->next_rx_seq = h->seq + 1;
+	st->next_rx_seq = h.seq + 1;
 	st->received++;
 }
 
@@ -515,7 +531,8 @@ static void survive_packet(struct survive_state *s, struct rte_mbuf *m)
 	const struct pkt_hdr *h;
 	struct pkt_hdr tmp;
 
-	h = m->pkt_len >= sizeof(*h) ? rte_pktmbuf_read(m, 0, sizeof(*h), &tmp) : NULL;
+	h = m->pkt_len >= hdr_off + sizeof(*h) ?
+		rte_pktmbuf_read(m, hdr_off, sizeof(*h), &tmp) : NULL;
 	if (h != NULL && h->magic == HDR_MAGIC &&
 	    (h->seq == 0 || (s->fresh && h->seq < s->st.next_rx_seq))) {
 		s->lives++;
