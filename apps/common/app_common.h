@@ -87,9 +87,12 @@ uint32_t app_port_receivable_frame(uint16_t port, const struct rte_mempool *mp);
 void app_port_stop(uint16_t port);
 /* Waits up to timeout_ms for link up; returns true when up. */
 bool app_port_wait_link(uint16_t port, unsigned int timeout_ms);
-/* Waits until port's link is down (its peer left) or the deadline passes
- * (app_mono_ns time); true if it went down. */
-bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns);
+/* Waits, not polling, up to ms for the links of ports to go down (their
+ * peers left), so that closing them does not meet a peer's disconnect:
+ * net_memif (22.11) segfaults when the peer's disconnect arrives while it
+ * polls or while its own dev_stop runs. True if every link went down. */
+bool app_ports_wait_peers_gone(const uint16_t *ports, unsigned int nb,
+			       unsigned int ms);
 /* Mbufs that hold a frame of max_frame bytes (at least the default 2 KiB
  * data room) in one segment. */
 struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,

@@ -193,7 +193,7 @@ bool app_port_wait_link(uint16_t port, unsigned int timeout_ms)
 	return false;
 }
 
-bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns)
+static bool wait_link_down(uint16_t port, uint64_t deadline_ns)
 {
 	struct rte_eth_link link;
 
@@ -206,4 +206,21 @@ bool app_port_wait_link_down(uint16_t port, uint64_t deadline_ns)
 			return false;
 		rte_delay_us_sleep(1000);
 	}
+}
+
+bool app_ports_wait_peers_gone(const uint16_t *ports, unsigned int nb,
+			       unsigned int ms)
+{
+	uint64_t deadline = app_mono_ns() + (uint64_t)ms * 1000000u;
+	bool all_gone = true;
+	unsigned int i;
+
+	for (i = 0; i < nb; i++)
+		if (!wait_link_down(ports[i], deadline))
+			all_gone = false;
+	/* a link goes down as the PMD starts handling the disconnect (memif
+	 * unmaps after): let that finish before our dev_stop */
+	if (all_gone && nb > 0)
+		rte_delay_us_sleep(20000);
+	return all_gone;
 }

@@ -203,21 +203,10 @@ int fwd_setup(struct fwd_ctx *c)
 	return 0;
 }
 
-/* net_memif (22.11) crashes when its peer's disconnect arrives while it
- * polls or while its own dev_stop runs: so close only once the peers have
- * left, or after --linger-ms. */
+/* Close only once the peers have left, or after --linger-ms. */
 void fwd_linger(const struct fwd_ctx *c)
 {
-	uint64_t deadline = app_mono_ns() + (uint64_t)c->args.linger_ms * 1000000u;
-	bool all_gone = true;
-	unsigned int i;
-
-	for (i = 0; i < c->nb_ports; i++)
-		if (!app_port_wait_link_down(c->ports[i], deadline))
-			all_gone = false;
-	/* a peer's link goes down as its PMD starts handling the disconnect */
-	if (all_gone && c->nb_ports > 0)
-		rte_delay_us_sleep(20000);
+	app_ports_wait_peers_gone(c->ports, c->nb_ports, c->args.linger_ms);
 }
 
 void fwd_teardown(struct fwd_ctx *c)

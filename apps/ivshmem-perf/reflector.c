@@ -206,20 +206,6 @@ static void loop(struct refl *r)
 	}
 }
 
-/* After BYE the initiator closes its port first: tearing down our side while
- * it still polls has crashed net_memif (22.11) on the other side. */
-static void wait_peer_gone(uint16_t port)
-{
-	uint64_t deadline = app_mono_ns() + 2000000000u;
-	struct rte_eth_link link;
-
-	do {
-		if (rte_eth_link_get_nowait(port, &link) == 0 &&
-		    link.link_status == RTE_ETH_LINK_DOWN)
-			return;
-		rte_delay_us_sleep(1000);
-	} while (app_mono_ns() < deadline && !app_should_quit());
-}
 
 int perf_reflector_run(const struct perf_args *a, struct perf_port *p)
 {
@@ -240,8 +226,10 @@ int perf_reflector_run(const struct perf_args *a, struct perf_port *p)
 	       a->rx_intr ? "Rx interrupts" : "polling");
 	fflush(stdout);
 	loop(&r);
+	/* after BYE the initiator closes its port first (net_memif 22.11
+	 * crashes when both sides tear down at once) */
 	if (r.bye)
-		wait_peer_gone(p->port);
+		app_ports_wait_peers_gone(&p->port, 1, 2000);
 	free(r.wake_ns);
 	return 0;
 }
