@@ -380,11 +380,22 @@ static bool wait_link(uint16_t port, bool up, double timeout_s, bool drain)
 	return false;
 }
 
+/* The PMD sets the link status, then calls the LSC callbacks (on its alarm
+ * thread): waits, up to timeout_s, for the callback of a state we saw. */
+static void wait_lsc_events(uint32_t n, double timeout_s)
+{
+	uint64_t end = rte_get_timer_cycles() + (uint64_t)(timeout_s * rte_get_timer_hz());
+
+	while (lsc_events < n && rte_get_timer_cycles() < end)
+		rte_delay_us_sleep(1000);
+}
+
 /* --link-sequence up,down,up: waits for each state in turn. */
 static int run_link_sequence(uint16_t port, const struct opts *o)
 {
 	char seq[128], *save = NULL, *tok;
 	uint64_t t0 = rte_get_timer_cycles();
+	uint32_t seen = 0;
 
 	snprintf(seq, sizeof(seq), "%s", o->link_seq);
 	for (tok = strtok_r(seq, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -398,6 +409,7 @@ static int run_link_sequence(uint16_t port, const struct opts *o)
 		       (double)(rte_get_timer_cycles() - t0) * 1e3 / rte_get_timer_hz(),
 		       real_ms());
 		fflush(stdout);
+		wait_lsc_events(++seen, o->timeout_s);
 	}
 	/* Stay attached so the peer can see us too. */
 	wait_link(port, false, o->hold_s, true);
