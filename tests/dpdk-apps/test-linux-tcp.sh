@@ -9,7 +9,8 @@
 # the MAC each tap is given). Asserts:
 #  1. ping -c 200 -i 0.01 from A to B: 200 replies, 0 % loss;
 #  2. an iperf3 TCP transfer of $TCP_BYTES from A to B completes (--json,
-#     no error): the client wrote exactly that many bytes, and the server
+#     no error): the client wrote that many bytes (or one block more: it
+#     writes whole blocks), and the server
 #     counted all but what can still be in flight when iperf3 stops
 #     counting at its end message (bounded by the socket buffers: at most
 #     tcp_wmem max + tcp_rmem max, set to 4 MiB each in the namespaces);
@@ -60,8 +61,10 @@ testpmd() { # testpmd SIDE NS IFACE MAC CORES: tap <-> net_ivshmem in NS (stdin 
   local ivs="net_ivshmem0,server=$sock,vectors=2"
   [ -z "${RING_SIZE:-}" ] || ivs+=",ring_size=$RING_SIZE"
   [ -z "${BUF_SIZE:-}" ] || ivs+=",buf_size=$BUF_SIZE"
+  # stdbuf: its "Press enter to exit" reaches the log when it is printed
+  # (stdout to a file is block-buffered; the test waits for that line)
   # shellcheck disable=SC2046
-  run_cmd "tp$side" ip netns exec "$ns" "${sys_env[@]}" dpdk-testpmd $(eal "tp$side") \
+  run_cmd "tp$side" ip netns exec "$ns" "${sys_env[@]}" stdbuf -oL dpdk-testpmd $(eal "tp$side") \
     --lcores "$cores" --vdev "net_tap0,iface=$iface,mac=$mac" --vdev "$ivs" -- \
     --forward-mode=io --no-lsc-interrupt --total-num-mbufs 16384 ${TESTPMD_ARGS:-} \
     < <(sleep 300 2>/dev/null)
@@ -104,7 +107,8 @@ grep -Eq '^200 packets transmitted, 200 (packets )?received, 0% packet loss' "$w
 # 2. iperf3: the server (one test) in B, the client in A
 run_cmd iperf_s ip netns exec "$ns_b" iperf3 -s -1 -B "$ll_b%$if_b" --json
 wait_for "ip netns exec $ns_b ss -Hltn | grep -q ':5201'" 10 || fail "iperf3 server did not listen"
-timeout 120 ip netns exec "$ns_a" iperf3 -c "$ll_b%$if_a" -n "$tcp_bytes" --json \
+block=131072 # iperf3 writes whole blocks: it may send one more than -n asks
+timeout 120 ip netns exec "$ns_a" iperf3 -c "$ll_b%$if_a" -n "$tcp_bytes" -l $block --json \
   >"$work/iperf_c.json" 2>"$work/iperf_c.log" || fail "iperf3 client failed: $(tail -c 600 "$work/iperf_c.json")"
 wait_pid "$pid_iperf_s" 20 || fail "iperf3 server exited $?"
 want=$(numfmt --from=iec "$tcp_bytes")
@@ -126,9 +130,9 @@ kernel_drops() { # kernel_drops NS IFACE DIRECTION: frames the kernel dropped on
 # net_ivshmem refused shows in testpmd A's port 1 TX-dropped below
 echo "RESULT tcp_bytes=$want sent=$sent received=$received retransmits=$retr mbit_s=$mbps" \
   "a_tap_tx_dropped=$(kernel_drops "$ns_a" "$if_a" tx) b_tap_rx_dropped=$(kernel_drops "$ns_b" "$if_b" rx)"
-[ "$sent" -eq "$want" ] && [ "$received" -le "$sent" ] &&
-  [ "$received" -ge $((want - 2 * sock_buf_max)) ] ||
-  fail "iperf3: sent $sent, received $received, want $want (the server at most $((2 * sock_buf_max)) short)"
+[ "$sent" -ge "$want" ] && [ "$sent" -le $((want + block)) ] && [ "$received" -le "$sent" ] &&
+  [ "$received" -ge $((sent - 2 * sock_buf_max)) ] ||
+  fail "iperf3: sent $sent (want $want + at most one block), received $received (at most $((2 * sock_buf_max)) short)"
 
 for s in a b; do
   kill -INT "$(eval echo "\$pid_tp$s")"
