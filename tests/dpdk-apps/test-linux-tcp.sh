@@ -14,7 +14,9 @@
 #     counted all but what can still be in flight when iperf3 stops
 #     counting at its end message (bounded by the socket buffers: at most
 #     tcp_wmem max + tcp_rmem max, set to 4 MiB each in the namespaces);
-#     its retransmits are printed (RESULT line) for the record.
+#     its retransmits are printed (RESULT line) for the record;
+#  3. the link itself loses nothing: each testpmd's net_ivshmem port
+#     received exactly the frames the other one sent (testpmd's counts).
 # Env: BUILD = meson build dir; TCP_BYTES (default 64M); RING_SIZE,
 # BUF_SIZE, REGION (the geometry), TAP_TXQLEN (the taps' kernel queue), for
 # the measurements of doc/linux-tcp.md.
@@ -61,12 +63,14 @@ testpmd() { # testpmd SIDE NS IFACE MAC CORES: tap <-> net_ivshmem in NS (stdin 
   local ivs="net_ivshmem0,server=$sock,vectors=2"
   [ -z "${RING_SIZE:-}" ] || ivs+=",ring_size=$RING_SIZE"
   [ -z "${BUF_SIZE:-}" ] || ivs+=",buf_size=$BUF_SIZE"
-  # stdbuf: its "Press enter to exit" reaches the log when it is printed
+  # --no-flush-rx: what the other side sends before this one starts
+  # forwarding (the kernel's first IPv6 frames) stays in the ring and is
+  # counted (check 3). stdbuf: its "Press enter to exit" reaches the log when it is printed
   # (stdout to a file is block-buffered; the test waits for that line)
   # shellcheck disable=SC2046
   run_cmd "tp$side" ip netns exec "$ns" "${sys_env[@]}" stdbuf -oL dpdk-testpmd $(eal "tp$side") \
     --lcores "$cores" --vdev "net_tap0,iface=$iface,mac=$mac" --vdev "$ivs" -- \
-    --forward-mode=io --no-lsc-interrupt --total-num-mbufs 16384 ${TESTPMD_ARGS:-} \
+    --forward-mode=io --no-lsc-interrupt --no-flush-rx --total-num-mbufs 16384 \
     < <(sleep 300 2>/dev/null)
 }
 
@@ -105,6 +109,7 @@ grep -Eq '^200 packets transmitted, 200 (packets )?received, 0% packet loss' "$w
   fail "ping: want 200 of 200 replies"
 
 # 2. iperf3: the server (one test) in B, the client in A
+# shellcheck disable=SC2154 # pid_iperf_s: set by run_cmd
 run_cmd iperf_s ip netns exec "$ns_b" iperf3 -s -1 -B "$ll_b%$if_b" --json
 wait_for "ip netns exec $ns_b ss -Hltn | grep -q ':5201'" 10 || fail "iperf3 server did not listen"
 block=131072 # iperf3 writes whole blocks: it may send one more than -n asks
@@ -134,9 +139,24 @@ echo "RESULT tcp_bytes=$want sent=$sent received=$received retransmits=$retr mbi
   [ "$received" -ge $((sent - 2 * sock_buf_max)) ] ||
   fail "iperf3: sent $sent (want $want + at most one block), received $received (at most $((2 * sock_buf_max)) short)"
 
+port_stat() { # port_stat SIDE PORT RX|TX: packets of testpmd SIDE's port at its exit
+  awk -v want="Forward statistics for port $2 " -v key="$3-packets:" \
+    'index($0, want) { on = 1 } on && $1 == key { print $2; exit }' "$work/tp$1.log"
+}
 for s in a b; do
-  kill -INT "$(eval echo "\$pid_tp$s")"
-  wait_pid "$(eval echo "\$pid_tp$s")" 20 || fail "testpmd $s exited $?"
+  pid=pid_tp$s
+  kill -INT "${!pid}"
+  wait_pid "${!pid}" 20 || fail "testpmd $s exited $?"
   grep -E 'Forward statistics for port|RX-packets|TX-packets' "$work/tp$s.log" | tail -6 | sed "s/^/tp$s /"
+done
+# 3. the link loses nothing it accepted: each net_ivshmem port (port 1)
+# received every frame the other one sent (its TX-dropped are the frames
+# it refused, a full ring; those are TCP's retransmits)
+for d in "a b" "b a"; do
+  read -r from to <<<"$d"
+  tx=$(port_stat "$from" 1 TX) rx=$(port_stat "$to" 1 RX)
+  [ -n "$tx" ] && [ "$tx" -gt 0 ] && [ "$tx" = "$rx" ] ||
+    fail "net_ivshmem $from sent ${tx:-?} frames, $to received ${rx:-?}"
+  echo "net_ivshmem $from -> $to: $tx frames sent, $rx received"
 done
 echo "PASS linux-tcp: ping 200/200 and $tcp_bytes of TCP over IPv6 link-local through net_tap <-> net_ivshmem"
