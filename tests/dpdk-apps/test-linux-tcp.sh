@@ -109,12 +109,12 @@ grep -Eq '^200 packets transmitted, 200 (packets )?received, 0% packet loss' "$w
   fail "ping: want 200 of 200 replies"
 
 # 2. iperf3: the server (one test) in B, the client in A
-# shellcheck disable=SC2154 # pid_iperf_s: set by run_cmd
 run_cmd iperf_s ip netns exec "$ns_b" iperf3 -s -1 -B "$ll_b%$if_b" --json
 wait_for "ip netns exec $ns_b ss -Hltn | grep -q ':5201'" 10 || fail "iperf3 server did not listen"
 block=131072 # iperf3 writes whole blocks: it may send one more than -n asks
 timeout 120 ip netns exec "$ns_a" iperf3 -c "$ll_b%$if_a" -n "$tcp_bytes" -l $block --json \
   >"$work/iperf_c.json" 2>"$work/iperf_c.log" || fail "iperf3 client failed: $(tail -c 600 "$work/iperf_c.json")"
+# shellcheck disable=SC2154 # pid_iperf_s: set by run_cmd
 wait_pid "$pid_iperf_s" 20 || fail "iperf3 server exited $?"
 want=$(numfmt --from=iec "$tcp_bytes")
 read -r sent received retr mbps < <(python3 - "$work/iperf_c.json" <<'EOF'
