@@ -37,7 +37,7 @@ struct ivshm_geometry {
 };
 #define IVSHM_GEOMETRY_DEFAULT \
 	((struct ivshm_geometry){ .max_peers = 2, .queues = 1, \
-				  .ring_size = 512, .buf_size = 2048 })
+				  .ring_size = 1024, .buf_size = 1536 })
 
 /* Checks limits; returns IVSHM_OK or IVSHM_EINVAL. */
 int ivshm_geometry_check(const struct ivshm_geometry *g);

@@ -271,7 +271,7 @@ def fwd_jumbo_refused():
     shm = "/dev/shm/%s-small" % TAG
     paths.append(shm)
     p = start([FWD] + eal("jref", "0,1",
-                          ["net_ivshmem0,shm=%s,size=4M,id=0,ring_size=2" % shm])
+                          ["net_ivshmem0,shm=%s,size=4M,id=0,ring_size=2,buf_size=2048" % shm])
               + ["--", "--forward-mode=txonly", "--txpkts=9000", "--duration=1"])
     rc, out = finish(p, 20)
     check(rc == 2, "exit %s, want 2" % rc, out)

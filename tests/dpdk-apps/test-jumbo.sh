@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Suite `dpdk-apps`, jumbo: stock dpdk-testpmd at MTU 9000 on a region with
-# the default 2 KiB buffers (frames travel as chained descriptors).
+# the default 1536 B buffers (frames travel as chained descriptors).
 #  1. testpmd (--max-pkt-len 9014 --enable-scatter, io forwarding on its one
 #     port) reflects checksummed 9000 B frames of ivshmem-traffic back to it:
 #     testpmd receives every frame; each one it sends back arrives intact

@@ -735,16 +735,16 @@ static void case_tx_counters(void)
 	peer_map(&p);
 	port_start(port, 1, mp, 0);
 	CHECK(!link_up(port));
-	refused = tx_many(port, mp, 600); /* nobody consumes: 512 fit */
-	CHECK_EQ(refused, 88);
-	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	refused = tx_many(port, mp, 1100); /* nobody consumes: 1024 fit */
+	CHECK_EQ(refused, 76);
+	CHECK_EQ(xstat(port, "tx_peer_down"), 76);
 	CHECK_EQ(xstat(port, "tx_ring_full"), 0);
 	peer_attach(&p, 1);
 	CHECK(peer_bring_link_up(&p, port));
-	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	CHECK_EQ(xstat(port, "tx_peer_down"), 76);
 	CHECK_EQ(xstat(port, "tx_ring_full"), 0);
 	CHECK_EQ(tx_many(port, mp, 10), 10);
-	CHECK_EQ(xstat(port, "tx_peer_down"), 88);
+	CHECK_EQ(xstat(port, "tx_peer_down"), 76);
 	CHECK_EQ(xstat(port, "tx_ring_full"), 10);
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);

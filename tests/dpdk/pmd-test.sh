@@ -125,7 +125,7 @@ shm-traffic)
   ;;
 stale-geometry)
   # a shm= file outlives its processes: the one a left behind keeps a's
-  # geometry (1 x 512), and b asking queues=2,ring_size=1024 joins it with
+  # geometry (1 x 1024 x 1536), and b asking queues=2,ring_size=2048 joins it with
   # a NOTICE (the default level) per devarg not honoured (before: silently)
   shm=/dev/shm/$tag-stale
   # (each waits 1 s for a link that never comes: its exit status is not the point)
@@ -133,15 +133,15 @@ stale-geometry)
   [ -f "$shm" ] || fail "a left no shm file"
   # shellcheck disable=SC2046
   timeout 30 "$traffic" $(eal b | sed 's/--log-level=[^ ]*//') \
-    --vdev "net_ivshmem0,shm=$shm,size=4M,id=1,queues=2,ring_size=1024,buf_size=2048" \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=1,queues=2,ring_size=2048,buf_size=1536" \
     -- --count 0 --expect 0 --timeout 1 >"$work/b.log" 2>&1
   grep 'not honoured' "$work/b.log"
   grep -q 'devarg queues=2 not honoured: .* with queues=1, adopted' "$work/b.log" ||
     fail "no NOTICE for queues=2"
-  grep -q 'devarg ring_size=1024 not honoured: .* with ring_size=512, adopted' "$work/b.log" ||
-    fail "no NOTICE for ring_size=1024"
+  grep -q 'devarg ring_size=2048 not honoured: .* with ring_size=1024, adopted' "$work/b.log" ||
+    fail "no NOTICE for ring_size=2048"
   [ "$(grep -c 'not honoured' "$work/b.log")" -eq 2 ] ||
-    fail "buf_size=2048 is the region's: no NOTICE wanted for it"
+    fail "buf_size=1536 is the region's: no NOTICE wanted for it"
   ;;
 slow-start)
   # b waits 2 s between probe and port start (testpmd creating its pools
@@ -250,9 +250,9 @@ bad-devargs)
   # a geometry larger than the region: the error gives the exact need and
   # names every field that could shrink (before, max_peers was not named)
   run_fg small1 "net_ivshmem0,shm=/dev/shm/$tag-s1,size=4M,id=0,queues=2" --count 1; rc=$?
-  expect_refused "$rc" small1 'queues=2 ring_size=512 buf_size=2048 needs 4231168: lower any of max_peers, queues, ring_size, buf_size'
+  expect_refused "$rc" small1 'queues=2 ring_size=1024 buf_size=1536 needs 6344704: lower any of max_peers, queues, ring_size, buf_size'
   run_fg small2 "net_ivshmem0,shm=/dev/shm/$tag-s2,size=4M,id=0,max_peers=4,peer=1" --count 1; rc=$?
-  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 12685312: lower any of max_peers'
+  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 19025920: lower any of max_peers'
   ;;
 no-server)
   run_fg ns "net_ivshmem0,server=$work/absent.sock" --count 1; rc=$?

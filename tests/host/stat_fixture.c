@@ -147,6 +147,6 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "half") == 0)
 		atomic_store(&h->format_state, IVSHM_FORMAT_FORMATTING);
 	else
-		h->ring_size = 1024;
+		h->ring_size = 2048; /* not the default geometry's */
 	return 0;
 }

@@ -48,8 +48,8 @@ def fixture(mode, path=SHM):
 
 def check_live(doc):
     assert doc["format_state"] == "ready" and doc["version_major"] == 2, doc
-    assert doc["geometry"] == {"max_peers": 2, "queues": 1, "ring_size": 512,
-                               "buf_size": 2048}, doc["geometry"]
+    assert doc["geometry"] == {"max_peers": 2, "queues": 1, "ring_size": 1024,
+                               "buf_size": 1536}, doc["geometry"]
     peers = doc["peers"]
     assert [(p["id"], p["state"], p["generation"], p["heartbeat"], p["mac"]) for p in peers] == [
         (0, "up", 1, 1, "02:00:00:00:00:10"), (1, "up", 1, 1, "02:00:00:00:00:11")], peers
@@ -75,8 +75,8 @@ def test_live_shm():
     check_live(json.loads(r.stdout))
     r = stat("--shm", SHM)
     assert r.returncode == 0, r.stderr
-    for text in ("layout 2.1, ready", "max_peers 2, queues 1, ring_size 512, buf_size 2048",
-                 "02:00:00:00:00:11", "vector 0", "2/512"):
+    for text in ("layout 2.1, ready", "max_peers 2, queues 1, ring_size 1024, buf_size 1536",
+                 "02:00:00:00:00:11", "vector 0", "2/1024"):
         assert text in r.stdout, (text, r.stdout)
     assert sha(SHM) == before, "ivshmem-stat changed the region"
 
@@ -163,7 +163,7 @@ def test_bad_regions():
     refused("corrupt header: offsets or layout_size", mode="corrupt")
     refused("region too small: 100 bytes", data=os.urandom(100))
     refused("region is empty", data=b"")
-    # a real layout cut short: header says 2 MiB+, file has 1 MiB
+    # a real layout cut short: header says 3 MiB, file has 1 MiB
     region()
     fixture("live")
     with open(SHM, "r+b") as f:

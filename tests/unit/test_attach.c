@@ -64,8 +64,8 @@ static void test_default_geometry_when_want_is_null(void)
 
 	CHECK_EQ(ivshm_region_attach(&r, base, size, 0, NULL,
 				     IVSHM_ATTACH_FORMAT), IVSHM_OK);
-	CHECK_EQ(r.geo.ring_size, 512);
-	CHECK_EQ(r.geo.buf_size, 2048);
+	CHECK_EQ(r.geo.ring_size, 1024);
+	CHECK_EQ(r.geo.buf_size, 1536);
 	free(base);
 }
 
@@ -255,7 +255,7 @@ static void test_corrupt_header_fields(void)
 	CHECK_EQ(attach_with_tampered(FIELD(queues), 0), IVSHM_ECORRUPT);
 	CHECK_EQ(attach_with_tampered(FIELD(queues), 3), IVSHM_ECORRUPT);
 	CHECK_EQ(attach_with_tampered(FIELD(ring_size), 3), IVSHM_ECORRUPT);
-	CHECK_EQ(attach_with_tampered(FIELD(ring_size), 1024), IVSHM_ECORRUPT);
+	CHECK_EQ(attach_with_tampered(FIELD(ring_size), 2048), IVSHM_ECORRUPT);
 	CHECK_EQ(attach_with_tampered(FIELD(buf_size), 100), IVSHM_ECORRUPT);
 	CHECK_EQ(attach_with_tampered(FIELD(buf_size), 2048), IVSHM_ECORRUPT);
 	CHECK_EQ(attach_with_tampered(FIELD(peers_off), 320), IVSHM_ECORRUPT);

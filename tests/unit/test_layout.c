@@ -17,7 +17,7 @@ static struct ivshm_geometry geo(uint32_t peers, uint32_t queues,
 static void test_default_layout_exact(void)
 {
 	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
-	const uint64_t size = 2117632; /* 4096 + 2 * 1056768 */
+	const uint64_t size = 3174400; /* 4096 + 2 * 1585152 */
 	uint8_t *base = region_alloc(size + 4096);
 	struct ivshm_wire_hdr *h = region_hdr(base);
 	size_t i;
@@ -35,24 +35,24 @@ static void test_default_layout_exact(void)
 	CHECK_EQ(h->layout_size, size);
 	CHECK_EQ(h->max_peers, 2);
 	CHECK_EQ(h->queues, 1);
-	CHECK_EQ(h->ring_size, 512);
-	CHECK_EQ(h->buf_size, 2048);
+	CHECK_EQ(h->ring_size, 1024);
+	CHECK_EQ(h->buf_size, 1536);
 	CHECK_EQ(h->peers_off, 256);
 	CHECK_EQ(h->chans_off, 4096);
-	CHECK_EQ(h->chan_stride, 1056768);
+	CHECK_EQ(h->chan_stride, 1585152);
 	CHECK_EQ(h->desc_off, 192);
-	CHECK_EQ(h->bufs_off, 4288);
+	CHECK_EQ(h->bufs_off, 8384);
 	for (i = 0; i < sizeof(h->reserved); i++)
 		CHECK_EQ(h->reserved[i], 0);
 	/* Peer table and each channel's control lines + descriptors zeroed. */
 	for (i = 256; i < 4096; i++)
 		CHECK_EQ(base[i], 0);
-	for (i = 0; i < 4288; i++) {
+	for (i = 0; i < 8384; i++) {
 		CHECK_EQ(base[4096 + i], 0);
-		CHECK_EQ(base[4096 + 1056768 + i], 0);
+		CHECK_EQ(base[4096 + 1585152 + i], 0);
 	}
 	/* Buffers are not the formatter's business; the tail is untouched. */
-	CHECK_EQ(base[4096 + 4288], 0xa5);
+	CHECK_EQ(base[4096 + 8384], 0xa5);
 	CHECK_EQ(base[size], 0xa5);
 	CHECK_EQ(base[size + 4095], 0xa5);
 	free(base);

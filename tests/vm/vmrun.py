@@ -894,8 +894,8 @@ def scenario_perf_latency(ctx):
     app = ctx.build.require("ivshmem-perf (apps/)", "apps", "ivshmem-perf")
     ctx.boot_images()
     sock = ctx.server(vectors=2)
-    # ivshmem-perf asks for 1024 descriptors; the PMD's rings are 512 unless
-    # the region is formatted with ring_size=1024 (buf_size 1024 to fit 4M).
+    # ivshmem-perf asks for 1024 descriptors: the region is formatted with
+    # ring_size=1024 (the default) and 1 KiB buffers.
     host = ctx.host_dpdk("initiator", app,
                          "net_ivshmem0,server=%s,ring_size=1024,buf_size=1024" % sock,
                          ["--role=initiator", "--mode=latency",
