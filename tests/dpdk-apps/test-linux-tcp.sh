@@ -143,7 +143,12 @@ port_stat() { # port_stat SIDE PORT RX|TX: packets of testpmd SIDE's port at its
   awk -v want="Forward statistics for port $2 " -v key="$3-packets:" \
     'index($0, want) { on = 1 } on && $1 == key { print $2; exit }' "$work/tp$1.log"
 }
-for s in a b; do
+# Quiesce before counting: with both taps down the kernels send nothing
+# more (a frame from B's kernel after A had stopped was counted as B's Tx
+# and never read: "b sent 4343 frames, a received 4342"); B stops first and
+# A, still polling, reads what B sent last, then stops.
+ip -n "$ns_a" link set dev "$if_a" down; ip -n "$ns_b" link set dev "$if_b" down
+for s in b a; do
   pid=pid_tp$s
   kill -INT "${!pid}"
   wait_pid "${!pid}" 20 || fail "testpmd $s exited $?"
