@@ -24,12 +24,13 @@ per_packet() {
     END { printf "%.1f\n", (v - w) / n }'
 }
 
-run() { # run ROLE(rx|tx) -> callgrind file
-  local cg=$work/callgrind.$1 mine peer
-  if [ "$1" = rx ]; then mine=rxonly; peer=txonly; else mine=txonly; peer=rxonly; fi
+run() { # run ROLE(rx|tx|rxzc) -> callgrind file
+  local cg=$work/callgrind.$1 mine peer zc=
+  if [ "$1" = tx ]; then mine=txonly; peer=rxonly; else mine=rxonly; peer=txonly; fi
+  [ "$1" = rxzc ] && zc=,zero_copy=1
   rm -f "$shm"
   valgrind --tool=callgrind --callgrind-out-file="$cg" "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgr$$" \
-    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0" -- --forward-mode=$mine --txpkts 64 \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0$zc" -- --forward-mode=$mine --txpkts 64 \
     --total-num-pkts "$n" >"$work/$1.log" 2>&1 &
   local vg=$!
   # the native peer first in line: a ring it leaves full would add refused
@@ -43,7 +44,12 @@ run() { # run ROLE(rx|tx) -> callgrind file
 }
 
 rx=$(run rx)
+rxzc=$(run rxzc)
 tx=$(run tx)
 echo "Rx rx_channel per packet: $(per_packet "$rx" ':rx_channel \\[')"
+# zero_copy=1: the burst's channel work (rx_channel_zc), then what the
+# application's free adds per packet (the free callback that marks the slot)
+echo "Rx zero_copy=1 rx_channel_zc per packet: $(per_packet "$rxzc" ':rx_channel_zc \\[')"
+echo "  its free callback per packet (in the application's mbuf free): $(per_packet "$rxzc" ':zc_free_cb \\[')"
 echo "Tx burst per packet (its rte_pktmbuf_free_bulk included): $(per_packet "$tx" '=> [^ ]*:(eth_ivshmem_tx|ivshmem_tx_burst) [(]')"
 echo "  (Tx bursts refused whole, ring full: $(sed -n 's/.*idle-loops=\([0-9]*\).*/\1/p' "$work/tx.log" | tail -1))"
