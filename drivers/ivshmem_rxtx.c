@@ -194,6 +194,7 @@ static __rte_always_inline uint16_t rx_frames(struct ivshmem_rxq *rxq, struct iv
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
 	const uint64_t cksum = rxq->cksum_offloads;
 	const uint32_t room = rxq->mbuf_room;
+	uint32_t held = 0; /* zero-copy frames of this burst */
 	int rc;
 
 	/* Fetch the first descriptor and data lines in parallel instead of
@@ -213,7 +214,8 @@ static __rte_always_inline uint16_t rx_frames(struct ivshmem_rxq *rxq, struct iv
 		rc = ivshm_rx_get(ch, i, &data, &len);
 		/* Frames of one flow tend to have one size: small frames fit
 		 * the line already fetched ahead, so skip the hint. */
-		if (rc == IVSHM_OK && len > 2 * RTE_CACHE_LINE_SIZE && i + 1 < n)
+		if (rc == IVSHM_OK && len > 2 * RTE_CACHE_LINE_SIZE && i + 1 < n &&
+		    !hold) /* zero-copy reads no payload here */
 			prefetch_frame(ch, i + 1);
 		if (unlikely(rc == IVSHM_ECHAIN)) {
 			i = rx_chained(rxq, ch, bufs, i, &n, &got, &bytes);
@@ -228,6 +230,7 @@ static __rte_always_inline uint16_t rx_frames(struct ivshmem_rxq *rxq, struct iv
 		if (zc != NULL && hold && zc_hold(zc, ch, i)) {
 			m->port = rxq->port_id;
 			ivshmem_zc_attach(zc, ch, i, m, data, len);
+			held++;
 		} else if (copy_frame(rxq, m, data, len, room) != 0) {
 			rte_pktmbuf_free(m);
 			rxq->dropped++;
@@ -244,6 +247,7 @@ static __rte_always_inline uint16_t rx_frames(struct ivshmem_rxq *rxq, struct iv
 		bufs[got++] = m;
 	}
 	if (zc != NULL) {
+		ivshmem_zc_held(zc, held); /* before any of them can be freed */
 		ivshm_rx_consume(ch, n); /* given back once their mbufs are freed */
 		ivshmem_zc_sync(zc, ch);
 	} else {

@@ -85,20 +85,3 @@ void ivshmem_zc_sync(struct ivshmem_zc *zc, struct ivshm_rx *ch)
 		ivshm_rx_return_to(ch, t);
 	}
 }
-
-void ivshmem_zc_attach(struct ivshmem_zc *zc, const struct ivshm_rx *ch, uint32_t i,
-		       struct rte_mbuf *m, const uint8_t *data, uint32_t len)
-{
-	struct ivshmem_zc_slot *s = &zc->slot[(ch->tail + i) & zc->mask];
-
-	__atomic_add_fetch(&zc->refs, 1, __ATOMIC_RELAXED);
-	s->busy = 1;
-	s->held = 1;
-	rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
-	/* BAR2 is not DPDK memory: no IOVA, as for any other host memory */
-	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)data, RTE_BAD_IOVA,
-				  (uint16_t)len, &s->shinfo);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	zc->zc_frames++;
-}

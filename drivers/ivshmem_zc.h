@@ -64,8 +64,30 @@ static inline bool ivshmem_zc_can_hold(const struct ivshmem_zc *zc,
 	       !__atomic_load_n(&zc->slot[pos & zc->mask].busy, __ATOMIC_ACQUIRE);
 }
 /* Attaches m to the data of ready index i (validated by ivshm_rx_get) and
- * holds its slot until m is freed. */
-void ivshmem_zc_attach(struct ivshmem_zc *zc, const struct ivshm_rx *ch, uint32_t i,
-		       struct rte_mbuf *m, const uint8_t *data, uint32_t len);
+ * holds its slot until m is freed; ivshmem_zc_held() counts the burst's. */
+static inline void ivshmem_zc_attach(struct ivshmem_zc *zc, const struct ivshm_rx *ch,
+				     uint32_t i, struct rte_mbuf *m, const uint8_t *data,
+				     uint32_t len)
+{
+	struct ivshmem_zc_slot *s = &zc->slot[(ch->tail + i) & zc->mask];
+
+	__atomic_store_n(&s->busy, 1, __ATOMIC_RELAXED);
+	s->held = 1;
+	rte_mbuf_ext_refcnt_set(&s->shinfo, 1);
+	/* BAR2 is not DPDK memory: no IOVA, as for any other host memory */
+	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)data, RTE_BAD_IOVA,
+				  (uint16_t)len, &s->shinfo);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+}
+/* n slots of this burst were attached: one reference each, taken before
+ * the application can free them. */
+static inline void ivshmem_zc_held(struct ivshmem_zc *zc, uint32_t n)
+{
+	if (n == 0)
+		return;
+	__atomic_add_fetch(&zc->refs, n, __ATOMIC_RELAXED);
+	zc->zc_frames += n;
+}
 
 #endif /* IVSHMEM_ZC_H */

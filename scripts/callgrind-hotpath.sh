@@ -4,10 +4,12 @@
 # (rxonly, then txonly), its peer native, N packets of 64 B over a 4 MiB shm
 # region. Prints Rx = inclusive rx_channel per packet, Tx = inclusive Tx
 # burst per packet (with the mbuf frees it does).
-# Usage: scripts/callgrind-hotpath.sh [BUILD_DIR] [PACKETS]
+# Usage: scripts/callgrind-hotpath.sh [BUILD_DIR] [PACKETS]   (env LEN: frame
+# bytes, 64 by default). Rx is measured twice: copy and zero_copy=1.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 n=${2:-300000}
+len=${LEN:-64}
 work=$(mktemp -d /tmp/cg-hotpath.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"; rm -rf /dev/shm/cg-hotpath-$$; rm -rf /var/run/dpdk/cgr$$ /var/run/dpdk/cgt$$' EXIT
 export LD_LIBRARY_PATH=$build/drivers
@@ -17,7 +19,7 @@ fwd=$build/apps/ivshmem-fwd
 
 # per_packet FILE FUNC_REGEX [MINUS_REGEX] -> inclusive instructions / n
 per_packet() {
-  callgrind_annotate --inclusive=yes "$1" 2>/dev/null | awk -v f="$2" -v m="${3:-^$}" -v n="$n" '
+  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null | awk -v f="$2" -v m="${3:-^$}" -v n="$n" '
     { gsub(",", "", $1) }
     $0 ~ f && !got { v = $1; got = 1 }
     m != "^$" && $0 ~ m && !gotm { w = $1; gotm = 1 }
@@ -30,13 +32,13 @@ run() { # run ROLE(rx|tx|rxzc) -> callgrind file
   [ "$1" = rxzc ] && zc=,zero_copy=1
   rm -f "$shm"
   valgrind --tool=callgrind --callgrind-out-file="$cg" "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgr$$" \
-    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0$zc" -- --forward-mode=$mine --txpkts 64 \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0$zc" -- --forward-mode=$mine --txpkts "$len" \
     --total-num-pkts "$n" >"$work/$1.log" 2>&1 &
   local vg=$!
   # the native peer first in line: a ring it leaves full would add refused
   # bursts to the count of the Tx side
   nice -n -10 "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgt$$" --vdev "net_ivshmem0,shm=$shm,size=4M,id=1" \
-    -- --forward-mode=$peer --txpkts 64 --duration 300 >"$work/$1-peer.log" 2>&1 &
+    -- --forward-mode=$peer --txpkts "$len" --duration 300 >"$work/$1-peer.log" 2>&1 &
   local p=$!
   wait $vg || { echo "ivshmem-fwd under valgrind failed: $(tail -3 "$work/$1.log")" >&2; kill $p; exit 1; }
   kill -INT $p 2>/dev/null; wait $p 2>/dev/null || true
