@@ -30,15 +30,24 @@
  * the peer has more Tx queues than we have Rx queues, and none is served
  * twice. Mapped at start with the queue count of that moment: configure
  * may change it after the queues were set up. */
+/* The state of a held mbuf outlives the queue; its data only as long as
+ * BAR2 stays mapped (until close): say so when mbufs are still out. */
 static void rxq_release_zc(struct ivshmem_rxq *rxq)
 {
+	uint32_t out = 0;
 	uint16_t c;
 
 	rxq->zero_copy = false;
 	for (c = 0; c < IVSHM_MAX_QUEUES; c++) {
+		if (rxq->zc[c] != NULL)
+			out += ivshmem_zc_outstanding(rxq->zc[c]);
 		ivshmem_zc_release(rxq->zc[c]);
 		rxq->zc[c] = NULL;
 	}
+	if (out != 0)
+		IVSHMEM_LOG(WARNING, "port %u Rx queue %u released with %u zero-copy mbufs "
+			    "still held: free them before the port is closed (BAR2 is unmapped)",
+			    rxq->port_id, rxq->queue_id, out);
 }
 
 /* zero_copy=1 only where a held buffer cannot fault in the application

@@ -8,6 +8,7 @@
 #include <ethdev_driver.h>
 
 #include "ivshmem_stats.h"
+#include "ivshmem_zc.h"
 
 int ivshmem_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *st)
 {
@@ -55,8 +56,11 @@ int ivshmem_stats_reset(struct rte_eth_dev *dev)
 	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
 		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
 		rxq->nombuf_mbufs = rxq->over_mtu = 0;
-		for (c = 0; c < rxq->nb_ch; c++)
+		for (c = 0; c < rxq->nb_ch; c++) {
 			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
+			if (rxq->zc[c] != NULL)
+				rxq->zc[c]->zc_frames = rxq->zc[c]->zc_copied = 0;
+		}
 	}
 	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
 		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
@@ -73,7 +77,8 @@ enum xstat_id {
 	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
 	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
 	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
-	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED,
+	XS_RX_ZERO_COPY, XS_RX_ZERO_COPY_COPIED, XS_RX_ZERO_COPY_HELD, XS_COUNT
 };
 
 static const char *const xstat_names[XS_COUNT] = {
@@ -93,6 +98,9 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_LINK_CHANGES] = "link_changes",
 	[XS_REGION_UNSEALED] = "region_unsealed",     /* 1: a peer can shrink BAR2 */
 	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
+	[XS_RX_ZERO_COPY] = "rx_zero_copy",               /* zero_copy=1: not copied */
+	[XS_RX_ZERO_COPY_COPIED] = "rx_zero_copy_copied", /* copied: bound reached */
+	[XS_RX_ZERO_COPY_HELD] = "rx_zero_copy_held",     /* mbufs held now */
 };
 
 static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
@@ -109,6 +117,11 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 			v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
 			v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
 			v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
+			if (rxq->zc[c] != NULL) {
+				v[XS_RX_ZERO_COPY] += rxq->zc[c]->zc_frames;
+				v[XS_RX_ZERO_COPY_COPIED] += rxq->zc[c]->zc_copied;
+				v[XS_RX_ZERO_COPY_HELD] += ivshmem_zc_outstanding(rxq->zc[c]);
+			}
 		}
 		v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
 		v[XS_RX_DROPPED] += rxq->dropped;

@@ -50,6 +50,12 @@ struct ivshmem_zc *ivshmem_zc_create(uint32_t ring_size, int socket);
  * held mbuf (whose data stays readable until the port is closed). */
 void ivshmem_zc_release(struct ivshmem_zc *zc);
 
+/* Mbufs of zc the application still holds. */
+static inline uint32_t ivshmem_zc_outstanding(const struct ivshmem_zc *zc)
+{
+	return __atomic_load_n(&zc->refs, __ATOMIC_RELAXED) - 1;
+}
+
 /* Before a burst on ch: a new producer generation forgets the held slots
  * (never returned into the new producer's ring), then gives back the
  * contiguous prefix of slots whose mbufs were freed. */
