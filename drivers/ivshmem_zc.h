@@ -50,6 +50,14 @@ struct ivshmem_zc *ivshmem_zc_create(uint32_t ring_size, int socket);
  * held mbuf (whose data stays readable until the port is closed). */
 void ivshmem_zc_release(struct ivshmem_zc *zc);
 
+/* Every slot of ch is consumed and not yet given back: the producer
+ * cannot publish (so it rings no doorbell) until we give some back. */
+static inline bool ivshmem_zc_blocks_producer(const struct ivshmem_zc *zc,
+					      const struct ivshm_rx *ch)
+{
+	return ch->tail - zc->returned >= ch->ring_size;
+}
+
 /* Mbufs of zc the application still holds. */
 static inline uint32_t ivshmem_zc_outstanding(const struct ivshmem_zc *zc)
 {

@@ -2,7 +2,8 @@
 # Suite `dpdk-apps`, secondary processes: DPDK's own multi-process tools
 # (dpdk-proc-info, dpdk-dumpcap) and testpmd's --num-procs split against a
 # primary testpmd on net_ivshmem (host backend, real server, hugepages).
-# Scenarios: proc-info dumpcap secondary-rx
+# Scenarios: proc-info dumpcap secondary-rx secondary-rx-zc (the same with
+# zero_copy=1: the primary holds the peer's buffers, the secondary copies)
 set -uo pipefail
 scenario=$1
 HARNESS_TAG=ivmp
@@ -19,6 +20,7 @@ huge_acquire 512 "$work/huge"
 prefix=$tag-primary
 # primary: testpmd rxonly on hugepages (secondaries share its memory)
 vdev="net_ivshmem0,server=$sock,queues=2,ring_size=256"
+[ "$scenario" = secondary-rx-zc ] && vdev+=",zero_copy=1"
 start_primary() { # start_primary EXTRA-TESTPMD-ARGS...
   run_cmd primary stdbuf -oL dpdk-testpmd -l 0,1 -m 256 --huge-dir "$huge_dir" --no-pci --file-prefix "$prefix" \
     -d $pmd --vdev "$vdev" -- --total-num-mbufs 8192 \
@@ -69,7 +71,7 @@ dumpcap)
   [ "$got" = "$N" ] || fail "capture holds $got packets of 64 B, want $N"
   echo "PASS dumpcap: $got packets in $work/cap.pcapng"
   ;;
-secondary-rx)
+secondary-rx|secondary-rx-zc)
   # symmetric_mp style with testpmd's own split: 2 Rx queues, the primary
   # (proc-id 0) polls queue 0, the secondary (proc-id 1) queue 1. The peer
   # (testpmd txonly, 2 Tx queues) fills channel 0 and channel 1.
@@ -90,6 +92,12 @@ secondary-rx)
   # everything the peer sent is received, queue 1 only by the secondary
   wait_for 'xs; [ $((q0 + q1)) = "$sent" ]' 10 || fail "received q0 $q0 + q1 $q1, peer sent $sent"
   [ "$q1" -gt 0 ] || fail "the secondary received nothing on queue 1"
+  if [ "$scenario" = secondary-rx-zc ]; then
+    # zero-copy frames come from the primary's queue only: a secondary copies
+    zc=$(sed -n 's/^rx_zero_copy: //p' "$work/xstats.log")
+    [ "${zc:-0}" -gt 0 ] && [ "$zc" -le "$q0" ] || fail "rx_zero_copy ${zc:-none}: want 1..$q0 (primary's queue 0 only)"
+    echo "rx_zero_copy $zc of the primary's $q0"
+  fi
   echo "PASS secondary-rx: peer sent $sent, primary q0 $q0, secondary q1 $q1"
   ;;
 *) fail "unknown scenario $scenario" ;;

@@ -1100,6 +1100,46 @@ static void case_zc_peer_restart(void)
 	zc_end(port, mp, avail);
 }
 
+/* zero_copy=1 with a jumbo chain between two small frames, and a UDP frame:
+ * the chain is copied (scattered over mbufs, intact), the small ones stay
+ * zero-copy, the packet type is read off the peer's bytes. */
+static void case_zc_chain_ptype(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	static uint8_t udp[64];
+	struct ivshm_pkt pkt = { udp, sizeof(udp) };
+	struct rte_mbuf *bufs[3];
+	uint16_t port = port_probe(",zero_copy=1,ring_size=16");
+	struct peer p;
+	bool bell;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	port_start(port, 1, mp, RTE_ETH_RX_OFFLOAD_SCATTER);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(port, 3000), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	udp[12] = 0x08;                  /* IPv4 */
+	udp[14] = 0x45;                  /* version 4, 20-byte header */
+	udp[17] = sizeof(udp) - 14;      /* total length */
+	udp[23] = 17;                    /* UDP */
+	CHECK_EQ(ivshm_tx_burst(&p.tx[0], &pkt, 1, &bell), 1);
+	CHECK_EQ(peer_send(&p, 0, 1, 3000, 7), 1);
+	CHECK_EQ(peer_send(&p, 0, 1, 64, 8), 1);
+	CHECK_EQ(rx_wait(port, 0, bufs, 3), 3);
+	CHECK(is_zero_copy(bufs[0]));
+	CHECK_EQ(bufs[0]->packet_type, RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4_EXT_UNKNOWN |
+		 RTE_PTYPE_L4_UDP);
+	CHECK(!RTE_MBUF_HAS_EXTBUF(bufs[1]) && bufs[1]->nb_segs >= 2);
+	CHECK(frame_ok(bufs[1], 3000, 7));
+	CHECK(is_zero_copy(bufs[2]) && frame_ok(bufs[2], 64, 8));
+	rte_pktmbuf_free_bulk(bufs, 3);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING);
+	zc_end(port, mp, avail);
+}
+
 /* A peer shrinks BAR2 while we hold its buffers: the guard turns them into
  * zeros (no SIGBUS in the application reading them), frees and polls after
  * it are safe, no mbuf is lost. This process's own peer mapping is not
@@ -1152,6 +1192,7 @@ static const struct {
 	{ "zc-held", case_zc_held },
 	{ "zc-peer-restart", case_zc_peer_restart },
 	{ "zc-truncate", case_zc_truncate },
+	{ "zc-chain-ptype", case_zc_chain_ptype },
 };
 
 int main(int argc, char **argv)
