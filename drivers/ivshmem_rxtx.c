@@ -89,7 +89,7 @@ static __rte_noinline int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbu
 /* Copies a validated frame into a fresh mbuf from rxq->mp: inline when it
  * fits one (room: every fresh mbuf's tailroom, fixed per pool), else through
  * the chaining path that chained descriptors use too. */
-static inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+static __rte_always_inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 			     const uint8_t *data, uint32_t len, uint32_t room)
 {
 	struct rte_mbuf *last = m;
