@@ -939,20 +939,25 @@ static uint32_t peer_space(struct peer *p)
 	return ivshm_tx_space(&p->tx[0], ZC_RING);
 }
 
-/* Every mbuf is back in the pool (none leaked, none freed twice). */
-static void zc_end(uint16_t port, struct rte_mempool *mp, unsigned int avail)
-{
-	CHECK_EQ(rte_mempool_avail_count(mp), avail);
-	rte_eth_dev_stop(port);
-	rte_eth_dev_close(port);
-}
-
 /* An empty poll: the PMD gives back the slots freed since the last one. */
 static void rx_poll(uint16_t port)
 {
 	struct rte_mbuf *m[4];
 
 	CHECK_EQ(rte_eth_rx_burst(port, 0, m, 4), 0);
+}
+
+/* The end of a case, every mbuf freed: the peer has its whole ring back
+ * (p NULL: its mapping is gone), every mbuf is back in the pool (none
+ * leaked, none freed twice). */
+static void zc_end(uint16_t port, struct peer *p, struct rte_mempool *mp, unsigned int avail)
+{
+	rx_poll(port);
+	if (p != NULL)
+		CHECK_EQ(peer_space(p), ZC_RING);
+	CHECK_EQ(rte_mempool_avail_count(mp), avail);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
 }
 
 /* Frames arrive intact as external buffers over BAR2: a byte the peer
@@ -977,9 +982,7 @@ static void case_zc_rx(void)
 	CHECK_EQ(rte_pktmbuf_mtod(bufs[0], uint8_t *)[0], (uint8_t)(frame_byte(0, 0) ^ 0xff));
 	CHECK_EQ(peer_space(&p), ZC_RING - 6); /* all six held */
 	rte_pktmbuf_free_bulk(bufs, 6);
-	rx_poll(port);
-	CHECK_EQ(peer_space(&p), ZC_RING);
-	zc_end(port, mp, avail);
+	zc_end(port, &p, mp, avail);
 }
 
 /* Freed out of order: the tail moves over the contiguous prefix only. */
@@ -1008,9 +1011,7 @@ static void case_zc_out_of_order(void)
 	rx_poll(port);
 	CHECK_EQ(peer_space(&p), ZC_RING - 2); /* 2..5 back; 6 held */
 	rte_pktmbuf_free(bufs[6]);
-	rx_poll(port);
-	CHECK_EQ(peer_space(&p), ZC_RING);
-	zc_end(port, mp, avail);
+	zc_end(port, &p, mp, avail);
 }
 
 /* One mbuf held: frames beyond the bound are copied and keep flowing for
@@ -1058,7 +1059,7 @@ static void case_zc_held(void)
 		rte_pktmbuf_free_bulk(bufs, 8);
 		tag += 8;
 	}
-	zc_end(port, mp, avail);
+	zc_end(port, &p, mp, avail);
 }
 
 /* The peer restarts while we hold its buffers: the new producer's ring
@@ -1097,7 +1098,7 @@ static void case_zc_peer_restart(void)
 	for (i = 0; i < 4; i++)
 		CHECK(frame_ok(bufs[i], 64, 200 + i));
 	rte_pktmbuf_free_bulk(bufs, 4);
-	zc_end(port, mp, avail);
+	zc_end(port, &p, mp, avail);
 }
 
 /* zero_copy=1 with a jumbo chain between two small frames, and a UDP frame:
@@ -1135,9 +1136,7 @@ static void case_zc_chain_ptype(void)
 	CHECK(frame_ok(bufs[1], 3000, 7));
 	CHECK(is_zero_copy(bufs[2]) && frame_ok(bufs[2], 64, 8));
 	rte_pktmbuf_free_bulk(bufs, 3);
-	rx_poll(port);
-	CHECK_EQ(peer_space(&p), ZC_RING);
-	zc_end(port, mp, avail);
+	zc_end(port, &p, mp, avail);
 }
 
 /* A peer shrinks BAR2 while we hold its buffers: the guard turns them into
@@ -1165,8 +1164,7 @@ static void case_zc_truncate(void)
 	CHECK_EQ(nonzero, 0);
 	CHECK(xstat(port, "region_truncated") >= 1);
 	rte_pktmbuf_free_bulk(bufs, 4);
-	rx_poll(port);
-	zc_end(port, mp, avail);
+	zc_end(port, NULL, mp, avail); /* the peer's mapping is not guarded */
 }
 
 static const struct {
