@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
-# Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
+# Scenarios: server-traffic server-traffic-zc shm-traffic testpmd-txonly
+#            testpmd-zc-rxonly testpmd-io link
 #            slow-start (a peer slow between probe and port start, then
 #            stopping its port: one link up and one down on each side)
 #            rx-intr poll-no-doorbells bad-devargs no-server install
@@ -118,6 +119,15 @@ requeue)
 server-traffic)
   start_server 2
   two_way "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock" 200000
+  ;;
+server-traffic-zc)
+  # the same checked frames, each side receiving the other's buffers
+  start_server 2
+  two_way "net_ivshmem0,server=$sock,zero_copy=1" "net_ivshmem0,server=$sock,zero_copy=1" 200000
+  for s in a b; do
+    [ "$(xstat $s rx_zero_copy)" -gt 0 ] || fail "$s received nothing zero-copy"
+    echo "$s: rx_zero_copy $(xstat $s rx_zero_copy), rx_zero_copy_copied $(xstat $s rx_zero_copy_copied)"
+  done
   ;;
 shm-traffic)
   shm=/dev/shm/$tag-plain
