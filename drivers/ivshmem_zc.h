@@ -29,7 +29,8 @@ struct ivshmem_zc_slot {
 			 * tail not yet past it */
 };
 
-/* A channel's zero-copy state, in private memory (never in BAR2). */
+/* A channel's zero-copy state, in DPDK memory (rte_zmalloc, never in
+ * BAR2): hugepages, shared with secondary processes. */
 struct ivshmem_zc {
 	uint32_t refs;       /* atomic: 1 for the queue + one per busy slot;
 			      * the last one frees the state */
