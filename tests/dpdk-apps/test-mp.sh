@@ -88,16 +88,21 @@ secondary-rx|secondary-rx-zc)
     -d $pmd -- --forward-mode=rxonly --disable-link-check "${split[@]}" --proc-id=1 \
     < <(sleep 60 2>/dev/null)
   wait_for "grep -qs 'Press enter to exit' $work/second.log" 30 || fail "secondary testpmd did not start"
+  # The peer sends for 2 s from the moment it forwards (its stdin closes
+  # then), not from its start: a slow EAL start on a loaded machine left
+  # a few dozen frames, too few to tell a stalled queue.
+  peer_stdin() { wait_for "grep -qs 'Press enter to exit' $work/peer.log" 60; sleep 2; }
   # shellcheck disable=SC2046
-  run_cmd peer dpdk-testpmd $(eal peer) --lcores 0@0,1@0 --vdev "$vdev" -- --forward-mode=txonly \
-    --rxq=2 --txq=2 --disable-link-check --total-num-mbufs 8192 < <(sleep 2 2>/dev/null)
+  run_cmd peer stdbuf -oL dpdk-testpmd $(eal peer) --lcores 0@0,1@0 --vdev "$vdev" -- --forward-mode=txonly \
+    --rxq=2 --txq=2 --disable-link-check --total-num-mbufs 8192 < <(peer_stdin 2>/dev/null)
   wait_pid "$pid_peer" 30 || fail "peer testpmd exited $?"
   for p in primary second; do # a dead poller leaves its ring full: say so first
     pid_var=pid_$p
     kill -0 "${!pid_var}" 2>/dev/null || { wait "${!pid_var}"; fail "$p testpmd died (exit $?)"; }
   done
   sent=$(grep -Eo 'TX-packets: +[0-9]+' "$work/peer.log" | awk '{print $2}' | tail -1)
-  [ "${sent:-0}" -gt 0 ] || fail "the peer sent nothing"
+  # enough for a stall to show: a stalled queue 0 got a few ring-fulls
+  [ "${sent:-0}" -ge 20000 ] || fail "the peer sent ${sent:-nothing} in 2 s, want 20000 or more"
   # what the peer sent per Tx queue (its per-stream forward stats)
   sent_q() { awk -v q="$1" '/Forward Stats for RX Port=/ { s = ($0 ~ "/Queue= *" q " ->") }
              s && /TX-packets:/ { print $4; exit }' "$work/peer.log"; }
