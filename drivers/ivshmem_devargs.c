@@ -152,6 +152,15 @@ static int set_size(struct ivshmem_devargs *a, const char *v)
 	return ivshm_parse_size(v, &a->host.size) != 0 || a->host.size == 0 ? -EINVAL : 0;
 }
 
+/* "0" or "1", nothing else: a typo must not silently mean off. */
+static int set_zero_copy(struct ivshmem_devargs *a, const char *v)
+{
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+		return -EINVAL;
+	a->port.zero_copy = v[0] == '1';
+	return 0;
+}
+
 static const struct devarg_def defs[] = {
 	{ "queues", set_queues, true, true, "1..64", IVSHMEM_GIVEN_QUEUES },
 	{ "ring_size", set_ring_size, true, true, "power of two 2..65536",
@@ -167,6 +176,7 @@ static const struct devarg_def defs[] = {
 	{ "size", set_size, false, true, "bytes with optional K/M/G suffix, > 0", 0 },
 	{ "id", set_id, true, true, "peer id 0..65535", 0 },
 	{ "vectors", set_vectors, false, true, "1..64, the server's -n", 0 },
+	{ "zero_copy", set_zero_copy, true, true, "0 or 1", 0 },
 };
 
 static const struct devarg_def *find_def(const char *key, size_t len)

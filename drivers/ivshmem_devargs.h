@@ -30,6 +30,7 @@ struct ivshmem_port_args {
 	int peer;                  /* -1: the other peer of a two-peer setup */
 	bool has_mac;
 	uint8_t mac[6];
+	bool zero_copy;            /* Rx hands out the peer's buffers (ivshmem_zc.c) */
 };
 
 /* All devargs, parsed once: each part goes where it is used, as is. */

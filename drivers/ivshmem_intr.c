@@ -10,6 +10,7 @@
 #include <rte_interrupts.h>
 
 #include "ivshmem_intr.h"
+#include "ivshmem_zc.h"
 
 /* Doorbell vector that wakes Rx queue q: vector 0 is the device's misc
  * interrupt (vfio's own fd), so queue q uses 1 + q on every backend. */
@@ -114,6 +115,13 @@ int ivshmem_rx_queue_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 		rxq->ch[c].wake_token = token;
 		if (!ivshm_rx_arm(&rxq->ch[c]))
 			pending = true;
+		/* zero_copy=1: give back what was freed; a producer that has
+		 * no slot left rings no doorbell, so do not sleep on it */
+		if (rxq->zero_copy) {
+			ivshmem_zc_sync(rxq->zc[c], &rxq->ch[c]);
+			if (ivshmem_zc_blocks_producer(rxq->zc[c], &rxq->ch[c]))
+				pending = true;
+		}
 	}
 	if (pending)
 		kick_own_efd(dev, qid);

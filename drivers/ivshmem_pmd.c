@@ -19,6 +19,7 @@
 #include "ivshmem_link.h"
 #include "ivshmem_rxtx.h"
 #include "ivshmem_stats.h"
+#include "ivshmem_zc.h"
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 
@@ -29,6 +30,58 @@
  * the peer has more Tx queues than we have Rx queues, and none is served
  * twice. Mapped at start with the queue count of that moment: configure
  * may change it after the queues were set up. */
+/* The state of a held mbuf outlives the queue; its data only as long as
+ * BAR2 stays mapped (until close): say so when mbufs are still out. */
+static void rxq_release_zc(struct ivshmem_rxq *rxq)
+{
+	uint32_t out = 0;
+	uint16_t c;
+
+	rxq->zero_copy = false;
+	for (c = 0; c < IVSHM_MAX_QUEUES; c++) {
+		if (rxq->zc[c] != NULL)
+			out += ivshmem_zc_outstanding(rxq->zc[c]);
+		ivshmem_zc_release(rxq->zc[c]);
+		rxq->zc[c] = NULL;
+	}
+	if (out != 0)
+		IVSHMEM_LOG(WARNING, "port %u Rx queue %u released with %u zero-copy mbufs "
+			    "still held: free them before the port is closed (BAR2 is unmapped)",
+			    rxq->port_id, rxq->queue_id, out);
+}
+
+/* zero_copy=1 only where a held buffer cannot fault in the application
+ * later: BAR2 sealed against shrinking, or under the SIGBUS guard (a shrink
+ * then turns held data into zeros, doc/threat-model.md). */
+static bool zero_copy_safe(const struct pmd_internals *pmd)
+{
+	return pmd->bus->bar2_guard != NULL || !pmd->bus->bar2_unsealed;
+}
+
+/* One zero-copy state per mapped channel (zero_copy=1). */
+static int rxq_setup_zc(struct pmd_internals *pmd, struct ivshmem_rxq *rxq, int socket)
+{
+	uint16_t c;
+
+	rxq_release_zc(rxq);
+	if (!pmd->args.zero_copy)
+		return 0;
+	if (!zero_copy_safe(pmd)) {
+		IVSHMEM_LOG(WARNING, "%s: zero_copy=1 refused: BAR2 is neither sealed against "
+			    "shrinking nor guarded; Rx copies", pmd->bus->name);
+		return 0;
+	}
+	for (c = 0; c < rxq->nb_ch; c++) {
+		rxq->zc[c] = ivshmem_zc_create(rxq->ch[c].ring_size, socket);
+		if (rxq->zc[c] == NULL) {
+			rxq_release_zc(rxq);
+			return -ENOMEM;
+		}
+	}
+	rxq->zero_copy = true;
+	return 0;
+}
+
 static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
 			    uint16_t qid, uint16_t nb_rxq)
 {
@@ -37,6 +90,7 @@ static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
 
 	if (rxq->mapped_for == nb_rxq)
 		return 0; /* unchanged: keep the channels and their counters */
+	rxq_release_zc(rxq); /* the held slots of the old mapping stay held */
 	rxq->nb_ch = 0;
 	rxq->next_ch = 0;
 	for (q = qid; q < pmd->region.geo.queues; q = (uint16_t)(q + nb_rxq)) {
@@ -50,6 +104,9 @@ static int rxq_map_channels(struct pmd_internals *pmd, struct ivshmem_rxq *rxq,
 		}
 		rxq->nb_ch++;
 	}
+	rc = rxq_setup_zc(pmd, rxq, rte_socket_id());
+	if (rc != 0)
+		return rc;
 	rxq->mapped_for = nb_rxq;
 	return 0;
 }
@@ -155,8 +212,10 @@ static int ivshmem_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
  * MTU change, must not take the port's stats back). */
 static void ivshmem_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
-	if (dev->data->rx_queues[qid] != NULL)
+	if (dev->data->rx_queues[qid] != NULL) {
 		ivshmem_stats_retire_rxq(dev->data->dev_private, dev->data->rx_queues[qid]);
+		rxq_release_zc(dev->data->rx_queues[qid]);
+	}
 	rte_free(dev->data->rx_queues[qid]);
 	dev->data->rx_queues[qid] = NULL;
 }

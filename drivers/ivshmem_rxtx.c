@@ -12,6 +12,7 @@
 #include "ivshmem_doorbell.h"
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
+#include "ivshmem_zc.h"
 
 /* ---- Rx ---------------------------------------------------------------- */
 
@@ -88,7 +89,7 @@ static __rte_noinline int append_to_mbuf(struct ivshmem_rxq *rxq, struct rte_mbu
 /* Copies a validated frame into a fresh mbuf from rxq->mp: inline when it
  * fits one (room: every fresh mbuf's tailroom, fixed per pool), else through
  * the chaining path that chained descriptors use too. */
-static inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
+static __rte_always_inline int copy_frame(struct ivshmem_rxq *rxq, struct rte_mbuf *m,
 			     const uint8_t *data, uint32_t len, uint32_t room)
 {
 	struct rte_mbuf *last = m;
@@ -167,11 +168,23 @@ static __rte_noinline uint32_t alloc_fewer(struct ivshmem_rxq *rxq,
 	return n;
 }
 
+/* Zero-copy for ready index i, or copy (counted) beyond the bound. */
+static inline bool zc_hold(struct ivshmem_zc *zc, const struct ivshm_rx *ch, uint32_t i)
+{
+	if (likely(ivshmem_zc_can_hold(zc, ch, i)))
+		return true;
+	zc->zc_copied++;
+	return false;
+}
+
 /* Receives the n ready descriptors of one channel into bufs; returns the
  * number delivered. Callers check ivshm_rx_avail() first, inline, so an
- * empty poll costs no call. */
-static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
-			   struct rte_mbuf **bufs, uint32_t n)
+ * empty poll costs no call. zc (zero_copy=1): the slots are given back
+ * through it; with hold (this process may hold slots) frames inside its
+ * bound go out as external buffers over BAR2, the rest is copied. The copy
+ * path passes NULL and compiles without it. */
+static __rte_always_inline uint16_t rx_frames(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+			   struct rte_mbuf **bufs, uint32_t n, struct ivshmem_zc *zc, bool hold)
 {
 	uint32_t i, len;
 	uint16_t got = 0;
@@ -181,6 +194,7 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 	const bool parse_ptypes = rxq->parse_ptypes; /* once per burst */
 	const uint64_t cksum = rxq->cksum_offloads;
 	const uint32_t room = rxq->mbuf_room;
+	uint32_t held = 0; /* zero-copy frames of this burst */
 	int rc;
 
 	/* Fetch the first descriptor and data lines in parallel instead of
@@ -200,20 +214,31 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		rc = ivshm_rx_get(ch, i, &data, &len);
 		/* Frames of one flow tend to have one size: small frames fit
 		 * the line already fetched ahead, so skip the hint. */
-		if (rc == IVSHM_OK && len > 2 * RTE_CACHE_LINE_SIZE && i + 1 < n)
+		if (rc == IVSHM_OK && len > 2 * RTE_CACHE_LINE_SIZE && i + 1 < n &&
+		    !hold) /* zero-copy reads no payload here */
 			prefetch_frame(ch, i + 1);
 		if (unlikely(rc == IVSHM_ECHAIN)) {
 			i = rx_chained(rxq, ch, bufs, i, &n, &got, &bytes);
 			continue;
 		}
 		if (rc != IVSHM_OK ||
-		    unlikely(len > rxq->max_frame && frame_over_mtu(rxq)) ||
-		    copy_frame(rxq, m, data, len, room) != 0) {
+		    unlikely(len > rxq->max_frame && frame_over_mtu(rxq))) {
 			rte_pktmbuf_free(m);
 			rxq->dropped++;
 			continue;
 		}
-		if (parse_ptypes) /* our copy: the peer cannot change it */
+		if (zc != NULL && hold && zc_hold(zc, ch, i)) {
+			m->port = rxq->port_id;
+			ivshmem_zc_attach(zc, ch, i, m, data, len);
+			held++;
+		} else if (copy_frame(rxq, m, data, len, room) != 0) {
+			rte_pktmbuf_free(m);
+			rxq->dropped++;
+			continue;
+		}
+		/* our copy: the peer cannot change it (zero-copy: it can,
+		 * doc/threat-model.md) */
+		if (parse_ptypes)
 			m->packet_type = ivshmem_ptype_parse(
 				rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 		if (unlikely(cksum != 0))
@@ -221,10 +246,54 @@ static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
 		bytes += len;
 		bufs[got++] = m;
 	}
-	ivshm_rx_release(ch, n);
+	if (zc != NULL) {
+		ivshmem_zc_held(zc, held); /* before any of them can be freed */
+		ivshm_rx_consume(ch, n); /* given back once their mbufs are freed */
+		ivshmem_zc_sync(zc, ch);
+	} else {
+		ivshm_rx_release(ch, n);
+	}
 	if (unlikely(ivshmem_own_bar2_lost(rxq->port_id)))
 		return drop_lost(rxq, bufs, got); /* may hold zeros read after the fault */
 	rxq->ibytes += bytes;
+	return got;
+}
+
+static uint16_t rx_channel(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+			   struct rte_mbuf **bufs, uint32_t n)
+{
+	return rx_frames(rxq, ch, bufs, n, NULL, false);
+}
+
+static __rte_noinline uint16_t rx_channel_zc(struct ivshmem_rxq *rxq, struct ivshm_rx *ch,
+			   struct rte_mbuf **bufs, uint32_t n, struct ivshmem_zc *zc, bool hold)
+{
+	return rx_frames(rxq, ch, bufs, n, zc, hold);
+}
+
+/* zero_copy=1: every channel, also an empty one, first gives back the
+ * slots whose mbufs were freed since the last burst (the free callbacks
+ * only mark them: the tail has this one writer). Only the primary holds
+ * slots: a free callback is a function pointer of the process that set it,
+ * so a secondary copies (and still keeps the primary's held slots). */
+static __rte_noinline uint16_t rx_burst_zc(struct ivshmem_rxq *rxq, struct rte_mbuf **bufs,
+					   uint16_t nb)
+{
+	const bool hold = rte_eal_process_type() == RTE_PROC_PRIMARY;
+	uint16_t got = 0, tries, c = rxq->next_ch;
+	struct ivshm_rx *ch;
+	uint32_t n;
+
+	for (tries = 0; tries < rxq->nb_ch; tries++) {
+		ch = &rxq->ch[c];
+		n = got < nb ? ivshm_rx_avail(ch, nb - got) : 0;
+		ivshmem_zc_sync(rxq->zc[c], ch); /* after avail: it may resync */
+		if (n != 0)
+			got += rx_channel_zc(rxq, ch, bufs + got, n, rxq->zc[c], hold);
+		c = (uint16_t)(c + 1 == rxq->nb_ch ? 0 : c + 1);
+	}
+	rxq->next_ch = c;
+	rxq->ipackets += got;
 	return got;
 }
 
@@ -234,6 +303,8 @@ uint16_t ivshmem_rx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint16_t got = 0, tries, c = rxq->next_ch;
 	uint32_t n;
 
+	if (unlikely(rxq->zero_copy))
+		return rx_burst_zc(rxq, bufs, nb);
 	if (likely(rxq->nb_ch == 1)) { /* the usual case: no round robin */
 		n = ivshm_rx_avail(&rxq->ch[0], nb);
 		if (n == 0)

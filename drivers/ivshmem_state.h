@@ -28,6 +28,7 @@ struct pmd_internals;
 struct rte_eth_dev;
 struct rte_device;
 struct rte_mbuf;
+struct ivshmem_zc;
 
 struct ivshmem_rxq {
 	struct ivshm_rx ch[IVSHM_MAX_QUEUES]; /* channels q, q+nb_rxq, ... */
@@ -48,6 +49,8 @@ struct ivshmem_rxq {
 	uint32_t max_frame;     /* MTU + Ethernet header + one VLAN tag */
 	uint32_t mbuf_room;     /* tailroom of a fresh mbuf from mp */
 	uint64_t over_mtu;      /* dropped: longer than max_frame */
+	bool zero_copy;         /* zero_copy=1: zc[] set for every channel */
+	struct ivshmem_zc *zc[IVSHM_MAX_QUEUES]; /* per channel (ivshmem_zc.h) */
 } __rte_cache_aligned;
 
 struct ivshmem_txq {

@@ -9,13 +9,15 @@
 #include <ethdev_driver.h>
 
 #include "ivshmem_stats.h"
+#include "ivshmem_zc.h"
 
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
 	XS_RX_DROPPED, XS_RX_OVER_MTU, XS_TX_RING_FULL, XS_TX_PEER_DOWN,
 	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
 	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
-	XS_REGION_UNSEALED, XS_REGION_TRUNCATED, XS_COUNT
+	XS_REGION_UNSEALED, XS_REGION_TRUNCATED,
+	XS_RX_ZERO_COPY, XS_RX_ZERO_COPY_COPIED, XS_RX_ZERO_COPY_HELD, XS_COUNT
 };
 
 /* pmd->retired: the xstats above, then the basic stats of released queues */
@@ -92,8 +94,11 @@ int ivshmem_stats_reset(struct rte_eth_dev *dev)
 	IVSHMEM_FOREACH_RXQ(dev, q, rxq) {
 		rxq->ipackets = rxq->ibytes = rxq->nombuf = rxq->dropped = 0;
 		rxq->nombuf_mbufs = rxq->over_mtu = 0;
-		for (c = 0; c < rxq->nb_ch; c++)
+		for (c = 0; c < rxq->nb_ch; c++) {
 			memset(&rxq->ch[c].err, 0, sizeof(rxq->ch[c].err));
+			if (rxq->zc[c] != NULL)
+				rxq->zc[c]->zc_frames = rxq->zc[c]->zc_copied = 0;
+		}
 	}
 	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
 		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
@@ -123,6 +128,9 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_LINK_CHANGES] = "link_changes",
 	[XS_REGION_UNSEALED] = "region_unsealed",     /* 1: a peer can shrink BAR2 */
 	[XS_REGION_TRUNCATED] = "region_truncated",   /* bus errors absorbed */
+	[XS_RX_ZERO_COPY] = "rx_zero_copy",               /* zero_copy=1: not copied */
+	[XS_RX_ZERO_COPY_COPIED] = "rx_zero_copy_copied", /* copied: bound reached */
+	[XS_RX_ZERO_COPY_HELD] = "rx_zero_copy_held",     /* mbufs held now */
 };
 
 static void rxq_add_xstats(const struct ivshmem_rxq *rxq, uint64_t *v)
@@ -133,6 +141,11 @@ static void rxq_add_xstats(const struct ivshmem_rxq *rxq, uint64_t *v)
 		v[XS_RX_BAD_DESC] += rxq->ch[c].err.bad_desc;
 		v[XS_RX_BAD_INDEX] += rxq->ch[c].err.bad_index;
 		v[XS_RX_RESYNCS] += rxq->ch[c].err.resyncs;
+		if (rxq->zc[c] != NULL) {
+			v[XS_RX_ZERO_COPY] += rxq->zc[c]->zc_frames;
+			v[XS_RX_ZERO_COPY_COPIED] += rxq->zc[c]->zc_copied;
+			v[XS_RX_ZERO_COPY_HELD] += ivshmem_zc_outstanding(rxq->zc[c]);
+		}
 	}
 	v[XS_RX_NOMBUF_BURSTS] += rxq->nombuf;
 	v[XS_RX_DROPPED] += rxq->dropped;
@@ -172,9 +185,15 @@ void ivshmem_stats_retire_rxq(struct pmd_internals *pmd, const struct ivshmem_rx
 {
 	struct rte_eth_stats st = { 0 };
 
+	uint64_t v[XS_COUNT] = { 0 };
+	unsigned int i;
+
 	rxq_add_stats(rxq, &st);
 	retire_stats(pmd, &st);
-	rxq_add_xstats(rxq, pmd->retired);
+	rxq_add_xstats(rxq, v);
+	v[XS_RX_ZERO_COPY_HELD] = 0; /* a gauge of the queue's, not a count */
+	for (i = 0; i < XS_COUNT; i++)
+		pmd->retired[i] += v[i];
 }
 
 void ivshmem_stats_retire_txq(struct pmd_internals *pmd, const struct ivshmem_txq *txq)

@@ -369,6 +369,18 @@ static inline void ivshm_rx_release(struct ivshm_rx *rx, uint32_t n)
 	rx->tail += n;
 	atomic_store_explicit(&rx->ctl->tail, rx->tail, memory_order_release);
 }
+/* Zero-copy consumers hold slots after reading them: consume moves the read
+ * position on without giving the slots back; return_to gives back every
+ * slot before `tail` (one release store). Between the two lies what the
+ * consumer still holds: tail must lie in [last returned, rx->tail]. */
+static inline void ivshm_rx_consume(struct ivshm_rx *rx, uint32_t n)
+{
+	rx->tail += n;
+}
+static inline void ivshm_rx_return_to(struct ivshm_rx *rx, uint32_t tail)
+{
+	atomic_store_explicit(&rx->ctl->tail, tail, memory_order_release);
+}
 /* Asks for a doorbell (rx->wake_token, default IVSHM_WAKE_TOKEN(0)) before sleeping. Returns false if descriptors are
  * already ready (do not sleep), true if it is safe to sleep. */
 bool ivshm_rx_arm(struct ivshm_rx *rx);

@@ -4,10 +4,12 @@
 # (rxonly, then txonly), its peer native, N packets of 64 B over a 4 MiB shm
 # region. Prints Rx = inclusive rx_channel per packet, Tx = inclusive Tx
 # burst per packet (with the mbuf frees it does).
-# Usage: scripts/callgrind-hotpath.sh [BUILD_DIR] [PACKETS]
+# Usage: scripts/callgrind-hotpath.sh [BUILD_DIR] [PACKETS]   (env LEN: frame
+# bytes, 64 by default). Rx is measured twice: copy and zero_copy=1.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 n=${2:-300000}
+len=${LEN:-64}
 work=$(mktemp -d /tmp/cg-hotpath.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"; rm -rf /dev/shm/cg-hotpath-$$; rm -rf /var/run/dpdk/cgr$$ /var/run/dpdk/cgt$$' EXIT
 export LD_LIBRARY_PATH=$build/drivers
@@ -17,25 +19,26 @@ fwd=$build/apps/ivshmem-fwd
 
 # per_packet FILE FUNC_REGEX [MINUS_REGEX] -> inclusive instructions / n
 per_packet() {
-  callgrind_annotate --inclusive=yes "$1" 2>/dev/null | awk -v f="$2" -v m="${3:-^$}" -v n="$n" '
+  callgrind_annotate --inclusive=yes --threshold=100 "$1" 2>/dev/null | awk -v f="$2" -v m="${3:-^$}" -v n="$n" '
     { gsub(",", "", $1) }
     $0 ~ f && !got { v = $1; got = 1 }
     m != "^$" && $0 ~ m && !gotm { w = $1; gotm = 1 }
     END { printf "%.1f\n", (v - w) / n }'
 }
 
-run() { # run ROLE(rx|tx) -> callgrind file
-  local cg=$work/callgrind.$1 mine peer
-  if [ "$1" = rx ]; then mine=rxonly; peer=txonly; else mine=txonly; peer=rxonly; fi
+run() { # run ROLE(rx|tx|rxzc) -> callgrind file
+  local cg=$work/callgrind.$1 mine peer zc=
+  if [ "$1" = tx ]; then mine=txonly; peer=rxonly; else mine=rxonly; peer=txonly; fi
+  [ "$1" = rxzc ] && zc=,zero_copy=1
   rm -f "$shm"
   valgrind --tool=callgrind --callgrind-out-file="$cg" "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgr$$" \
-    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0" -- --forward-mode=$mine --txpkts 64 \
+    --vdev "net_ivshmem0,shm=$shm,size=4M,id=0$zc" -- --forward-mode=$mine --txpkts "$len" \
     --total-num-pkts "$n" >"$work/$1.log" 2>&1 &
   local vg=$!
   # the native peer first in line: a ring it leaves full would add refused
   # bursts to the count of the Tx side
   nice -n -10 "$fwd" -l 0,1 "${E[@]}" --file-prefix "cgt$$" --vdev "net_ivshmem0,shm=$shm,size=4M,id=1" \
-    -- --forward-mode=$peer --txpkts 64 --duration 300 >"$work/$1-peer.log" 2>&1 &
+    -- --forward-mode=$peer --txpkts "$len" --duration 300 >"$work/$1-peer.log" 2>&1 &
   local p=$!
   wait $vg || { echo "ivshmem-fwd under valgrind failed: $(tail -3 "$work/$1.log")" >&2; kill $p; exit 1; }
   kill -INT $p 2>/dev/null; wait $p 2>/dev/null || true
@@ -43,7 +46,12 @@ run() { # run ROLE(rx|tx) -> callgrind file
 }
 
 rx=$(run rx)
+rxzc=$(run rxzc)
 tx=$(run tx)
 echo "Rx rx_channel per packet: $(per_packet "$rx" ':rx_channel \\[')"
+# zero_copy=1: the burst's channel work (rx_channel_zc), then what the
+# application's free adds per packet (the free callback that marks the slot)
+echo "Rx zero_copy=1 rx_channel_zc per packet: $(per_packet "$rxzc" ':rx_channel_zc \\[')"
+echo "  its free callback per packet (in the application's mbuf free): $(per_packet "$rxzc" ':zc_free_cb \\[')"
 echo "Tx burst per packet (its rte_pktmbuf_free_bulk included): $(per_packet "$tx" '=> [^ ]*:(eth_ivshmem_tx|ivshmem_tx_burst) [(]')"
 echo "  (Tx bursts refused whole, ring full: $(sed -n 's/.*idle-loops=\([0-9]*\).*/\1/p' "$work/tx.log" | tail -1))"

@@ -913,6 +913,260 @@ static void case_hotpath(void)
 	rte_eth_dev_close(port);
 }
 
+
+/* ---- zero-copy Rx (zero_copy=1) ------------------------------------------ */
+
+#define ZC_RING 16u /* ring_size of the zero-copy cases: bound 8 */
+
+static uint16_t zc_port(struct peer *p, struct rte_mempool *mp)
+{
+	uint16_t port = port_probe(",zero_copy=1,ring_size=16");
+
+	peer_map(p);
+	peer_attach(p, 1);
+	port_start(port, 1, mp, 0);
+	return port;
+}
+
+static bool is_zero_copy(const struct rte_mbuf *m)
+{
+	return RTE_MBUF_HAS_EXTBUF(m) && m->nb_segs == 1;
+}
+
+/* Slots the peer may fill now (the PMD's tail as the producer sees it). */
+static uint32_t peer_space(struct peer *p)
+{
+	return ivshm_tx_space(&p->tx[0], ZC_RING);
+}
+
+/* An empty poll: the PMD gives back the slots freed since the last one. */
+static void rx_poll(uint16_t port)
+{
+	struct rte_mbuf *m[4];
+
+	CHECK_EQ(rte_eth_rx_burst(port, 0, m, 4), 0);
+}
+
+/* The end of a case, every mbuf freed: the peer has its whole ring back
+ * (p NULL: its mapping is gone), every mbuf is back in the pool (none
+ * leaked, none freed twice). */
+static void zc_end(uint16_t port, struct peer *p, struct rte_mempool *mp, unsigned int avail)
+{
+	rx_poll(port);
+	if (p != NULL)
+		CHECK_EQ(peer_space(p), ZC_RING);
+	CHECK_EQ(rte_mempool_avail_count(mp), avail);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+}
+
+/* Frames arrive intact as external buffers over BAR2: a byte the peer
+ * changes after delivery shows in the mbuf (what "zero-copy" means, and
+ * what a hostile peer can still do, doc/threat-model.md). */
+static void case_zc_rx(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct rte_mbuf *bufs[8];
+	uint16_t port, i;
+	struct peer p;
+
+	port = zc_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 6, 60 + 100, 0), 6);
+	CHECK_EQ(rx_wait(port, 0, bufs, 6), 6);
+	for (i = 0; i < 6; i++) {
+		CHECK(frame_ok(bufs[i], 160, i));
+		CHECK(is_zero_copy(bufs[i]));
+	}
+	p.tx[0].bufs[0] ^= 0xff; /* slot 0's buffer, after delivery */
+	CHECK_EQ(rte_pktmbuf_mtod(bufs[0], uint8_t *)[0], (uint8_t)(frame_byte(0, 0) ^ 0xff));
+	CHECK_EQ(peer_space(&p), ZC_RING - 6); /* all six held */
+	rte_pktmbuf_free_bulk(bufs, 6);
+	zc_end(port, &p, mp, avail);
+}
+
+/* Freed out of order: the tail moves over the contiguous prefix only. */
+static void case_zc_out_of_order(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct rte_mbuf *bufs[8];
+	uint16_t port, i;
+	struct peer p;
+
+	port = zc_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 8, 64, 0), 8);
+	CHECK_EQ(rx_wait(port, 0, bufs, 8), 8);
+	static const uint16_t odd[] = { 7, 5, 3, 1 };
+
+	for (i = 0; i < RTE_DIM(odd); i++)
+		rte_pktmbuf_free(bufs[odd[i]]);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING - 8); /* slot 0 still held */
+	rte_pktmbuf_free(bufs[0]);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING - 6); /* 0, 1 back; 2 held */
+	rte_pktmbuf_free(bufs[4]);
+	rte_pktmbuf_free(bufs[2]);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING - 2); /* 2..5 back; 6 held */
+	rte_pktmbuf_free(bufs[6]);
+	zc_end(port, &p, mp, avail);
+}
+
+/* One mbuf held: frames beyond the bound are copied and keep flowing for
+ * the rest of the ring; once it is freed the ring flows on. */
+static void case_zc_held(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct rte_mbuf *held, *bufs[ZC_RING];
+	uint32_t tag = 1, zc = 0, copied = 0, k;
+	uint16_t port, i, n;
+	struct peer p;
+
+	port = zc_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 1, 64, 0), 1);
+	CHECK_EQ(rx_wait(port, 0, &held, 1), 1);
+	CHECK(is_zero_copy(held));
+	/* ZC_RING - 1 more frames fit behind the held slot, a few at a time */
+	for (k = 0; k < 5; k++) {
+		n = (uint16_t)peer_send(&p, 0, 3, 64, tag);
+		CHECK_EQ(n, 3);
+		CHECK_EQ(rx_wait(port, 0, bufs, n), n);
+		for (i = 0; i < n; i++) {
+			CHECK(frame_ok(bufs[i], 64, tag + i));
+			zc += is_zero_copy(bufs[i]);
+			copied += !RTE_MBUF_HAS_EXTBUF(bufs[i]);
+		}
+		rte_pktmbuf_free_bulk(bufs, n);
+		tag += n;
+	}
+	CHECK_EQ(zc, 7);     /* slots 1..7: inside the bound of 8 */
+	CHECK_EQ(copied, 8); /* slots 8..15 copied */
+	CHECK_EQ(xstat(port, "rx_zero_copy"), 8);
+	CHECK_EQ(xstat(port, "rx_zero_copy_copied"), 8);
+	CHECK_EQ(xstat(port, "rx_zero_copy_held"), 1);
+	CHECK_EQ(peer_space(&p), 0); /* the held slot pins the tail */
+	rte_pktmbuf_free(held);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING);
+	for (k = 0; k < 20; k++) { /* and it flows on, zero-copy again */
+		CHECK_EQ(peer_send(&p, 0, 8, 64, tag), 8);
+		CHECK_EQ(rx_wait(port, 0, bufs, 8), 8);
+		for (i = 0; i < 8; i++)
+			CHECK(frame_ok(bufs[i], 64, tag + i) && is_zero_copy(bufs[i]));
+		rte_pktmbuf_free_bulk(bufs, 8);
+		tag += 8;
+	}
+	zc_end(port, &p, mp, avail);
+}
+
+/* The peer restarts while we hold its buffers: the new producer's ring
+ * gets none of the old slots back (its tail does not move when they are
+ * freed), the new frames flow, no mbuf is lost. */
+static void case_zc_peer_restart(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct rte_mbuf *old[4], *bufs[4];
+	uint32_t tail;
+	uint16_t port, i;
+	struct peer p;
+
+	port = zc_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 4, 64, 0), 4);
+	CHECK_EQ(rx_wait(port, 0, old, 4), 4);
+	/* the peer's next life: attach again (a new generation), reopen */
+	ivshm_region_detach(&p.r);
+	CHECK_EQ(ivshm_region_attach(&p.r, p.base, SHM_SIZE, PEER_ID, NULL, 0), IVSHM_OK);
+	CHECK_EQ(ivshm_tx_open(&p.tx[0], &p.r, 0, 0), IVSHM_OK);
+	CHECK_EQ(peer_send(&p, 0, 4, 64, 100), 4);
+	CHECK_EQ(rx_wait(port, 0, bufs, 4), 4);
+	for (i = 0; i < 4; i++)
+		CHECK(frame_ok(bufs[i], 64, 100 + i));
+	rte_pktmbuf_free_bulk(bufs, 4);
+	rx_poll(port);
+	CHECK_EQ(peer_space(&p), ZC_RING);
+	tail = atomic_load(&p.tx[0].ctl->tail);
+	rte_pktmbuf_free_bulk(old, 4); /* stale: a no-op on the ring */
+	rx_poll(port);
+	CHECK_EQ(atomic_load(&p.tx[0].ctl->tail), tail);
+	CHECK_EQ(peer_space(&p), ZC_RING);
+	CHECK_EQ(peer_send(&p, 0, 4, 64, 200), 4); /* and the new ring flows */
+	CHECK_EQ(rx_wait(port, 0, bufs, 4), 4);
+	for (i = 0; i < 4; i++)
+		CHECK(frame_ok(bufs[i], 64, 200 + i));
+	rte_pktmbuf_free_bulk(bufs, 4);
+	zc_end(port, &p, mp, avail);
+}
+
+/* zero_copy=1 with a jumbo chain between two small frames, and a UDP frame:
+ * the chain is copied (scattered over mbufs, intact), the small ones stay
+ * zero-copy, the packet type is read off the peer's bytes. */
+static void case_zc_chain_ptype(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	static uint8_t udp[64];
+	struct ivshm_pkt pkt = { udp, sizeof(udp) };
+	struct rte_mbuf *bufs[3];
+	uint16_t port = port_probe(",zero_copy=1,ring_size=16");
+	struct peer p;
+	bool bell;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	port_start(port, 1, mp, RTE_ETH_RX_OFFLOAD_SCATTER);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(port, 3000), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	udp[12] = 0x08;                  /* IPv4 */
+	udp[14] = 0x45;                  /* version 4, 20-byte header */
+	udp[17] = sizeof(udp) - 14;      /* total length */
+	udp[23] = 17;                    /* UDP */
+	CHECK_EQ(ivshm_tx_burst(&p.tx[0], &pkt, 1, &bell), 1);
+	CHECK_EQ(peer_send(&p, 0, 1, 3000, 7), 1);
+	CHECK_EQ(peer_send(&p, 0, 1, 64, 8), 1);
+	CHECK_EQ(rx_wait(port, 0, bufs, 3), 3);
+	CHECK(is_zero_copy(bufs[0]));
+	CHECK_EQ(bufs[0]->packet_type, RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4_EXT_UNKNOWN |
+		 RTE_PTYPE_L4_UDP);
+	CHECK(!RTE_MBUF_HAS_EXTBUF(bufs[1]) && bufs[1]->nb_segs >= 2);
+	CHECK(frame_ok(bufs[1], 3000, 7));
+	CHECK(is_zero_copy(bufs[2]) && frame_ok(bufs[2], 64, 8));
+	rte_pktmbuf_free_bulk(bufs, 3);
+	zc_end(port, &p, mp, avail);
+}
+
+/* A peer shrinks BAR2 while we hold its buffers: the guard turns them into
+ * zeros (no SIGBUS in the application reading them), frees and polls after
+ * it are safe, no mbuf is lost. This process's own peer mapping is not
+ * guarded: it is not touched after the truncation. */
+static void case_zc_truncate(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	unsigned int avail = rte_mempool_avail_count(mp);
+	struct rte_mbuf *bufs[4];
+	uint32_t nonzero = 0, k;
+	uint16_t port, i;
+	struct peer p;
+
+	port = zc_port(&p, mp);
+	CHECK_EQ(peer_send(&p, 0, 4, 200, 1), 4);
+	CHECK_EQ(rx_wait(port, 0, bufs, 4), 4);
+	for (i = 0; i < 4; i++)
+		CHECK(frame_ok(bufs[i], 200, 1 + i) && is_zero_copy(bufs[i]));
+	CHECK_EQ(truncate(shm_path, 0), 0);
+	for (i = 0; i < 4; i++)
+		for (k = 0; k < 200; k++)
+			nonzero += rte_pktmbuf_mtod(bufs[i], const uint8_t *)[k] != 0;
+	CHECK_EQ(nonzero, 0);
+	CHECK(xstat(port, "region_truncated") >= 1);
+	rte_pktmbuf_free_bulk(bufs, 4);
+	zc_end(port, NULL, mp, avail); /* the peer's mapping is not guarded */
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -931,6 +1185,12 @@ static const struct {
 	{ "close-in-lsc", case_close_in_lsc },
 	{ "mac-alloc-fail", case_mac_alloc_fail },
 	{ "hotpath", case_hotpath },
+	{ "zc-rx", case_zc_rx },
+	{ "zc-out-of-order", case_zc_out_of_order },
+	{ "zc-held", case_zc_held },
+	{ "zc-peer-restart", case_zc_peer_restart },
+	{ "zc-truncate", case_zc_truncate },
+	{ "zc-chain-ptype", case_zc_chain_ptype },
 };
 
 int main(int argc, char **argv)

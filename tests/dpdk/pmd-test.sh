@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Suite `dpdk`: the net_ivshmem PMD between real processes on the host.
 # Usage: pmd-test.sh SCENARIO   (env: BUILD = meson build dir)
-# Scenarios: server-traffic shm-traffic testpmd-txonly testpmd-io link
+# Scenarios: server-traffic server-traffic-zc shm-traffic testpmd-txonly
+#            testpmd-zc-rxonly testpmd-io link
 #            slow-start (a peer slow between probe and port start, then
 #            stopping its port: one link up and one down on each side)
 #            rx-intr poll-no-doorbells bad-devargs no-server install
@@ -123,6 +124,15 @@ server-traffic)
   start_server 2
   two_way "net_ivshmem0,server=$sock" "net_ivshmem0,server=$sock" 200000
   ;;
+server-traffic-zc)
+  # the same checked frames, each side receiving the other's buffers
+  start_server 2
+  two_way "net_ivshmem0,server=$sock,zero_copy=1" "net_ivshmem0,server=$sock,zero_copy=1" 200000
+  for s in a b; do
+    [ "$(xstat $s rx_zero_copy)" -gt 0 ] || fail "$s received nothing zero-copy"
+    echo "$s: rx_zero_copy $(xstat $s rx_zero_copy), rx_zero_copy_copied $(xstat $s rx_zero_copy_copied)"
+  done
+  ;;
 shm-traffic)
   shm=/dev/shm/$tag-plain
   two_way "net_ivshmem0,shm=$shm,size=4M,id=0" "net_ivshmem0,shm=$shm,size=4M,id=1" 200000
@@ -212,9 +222,11 @@ rx-intr|poll-no-doorbells)
     [ "$d" -eq 0 ] || fail "receiver was polling but the sender rang $d doorbells"
   fi
   ;;
-testpmd-txonly|testpmd-io)
+testpmd-txonly|testpmd-io|testpmd-zc-rxonly)
   start_server 2
-  if [ $scenario = testpmd-txonly ]; then modes=(txonly rxonly); else modes=(io io); fi
+  if [ $scenario = testpmd-io ]; then modes=(io io); else modes=(txonly rxonly); fi
+  # testpmd-zc-rxonly: the receiver (tp1) takes the sender's buffers (zero_copy=1)
+  zc=("" ""); [ $scenario = testpmd-zc-rxonly ] && zc=("" ",zero_copy=1")
   for i in 0 1; do
     # forwarding lcores on different cores: tp0 forwards on cpu 1, tp1 on cpu 0.
     # --no-flush-rx: testpmd otherwise discards what is queued when it starts
@@ -223,7 +235,7 @@ testpmd-txonly|testpmd-io)
     # our stderr open, or meson waits for it after we exit.
     lc=("0@0,1@1" "0@1,1@0")
     # shellcheck disable=SC2046
-    run_cmd tp$i "${sys_env[@]}" dpdk-testpmd $(eal tp$i) --lcores "${lc[$i]}" --vdev "net_ivshmem0,server=$sock" -- --total-num-mbufs 8192 \
+    run_cmd tp$i "${sys_env[@]}" dpdk-testpmd $(eal tp$i) --lcores "${lc[$i]}" --vdev "net_ivshmem0,server=$sock${zc[$i]}" -- --total-num-mbufs 8192 \
       --forward-mode=${modes[$i]} --stats-period 1 --no-lsc-interrupt --no-flush-rx \
       $([ $scenario = testpmd-io ] && [ $i = 0 ] && echo --tx-first) \
       < <(sleep 60 2>/dev/null)
@@ -238,6 +250,9 @@ testpmd-txonly|testpmd-io)
   done
   for i in 0 1; do grep -E 'RX-packets|TX-packets' "$work/tp$i.log" | tail -2; done
   echo "receiver counted $(rx_seen) packets"
+  if [ $scenario = testpmd-zc-rxonly ] && grep -q 'zero_copy=1 refused' "$work/tp1.log"; then
+    fail "zero_copy=1 was refused on our server's sealed region"
+  fi
   ;;
 bad-devargs)
   i=0

@@ -102,6 +102,26 @@ static void test_mac_must_be_unicast_nonzero(void)
 	CHECK_EQ(a.port.mac[0], 0x02);
 }
 
+/* zero_copy: off unless asked, "0"/"1" only (a typo is refused, not off). */
+static void test_zero_copy_devarg(void)
+{
+	static const char *const bad[] = { "zero_copy=", "zero_copy=yes", "zero_copy=2",
+					   "zero_copy=10", "zero_copy=-1" };
+	struct ivshmem_devargs a;
+	size_t i;
+
+	CHECK_EQ(parse_pci("", &a), 0);
+	CHECK(!a.port.zero_copy);
+	CHECK_EQ(parse_host("shm=/dev/shm/x,id=0,zero_copy=1", &a), 0);
+	CHECK(a.port.zero_copy);
+	CHECK_EQ(parse_pci("zero_copy=0", &a), 0);
+	CHECK(!a.port.zero_copy);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse_pci(bad[i], &a), -EINVAL);
+		CHECK(strstr(err, "devarg zero_copy=") != NULL && strstr(err, "expected 0 or 1") != NULL);
+	}
+}
+
 /* Which geometry devargs were asked for (attach names those not honoured). */
 static void test_geometry_given(void)
 {
@@ -123,5 +143,6 @@ int main(void)
 	RUN(test_duplicate_refused);
 	RUN(test_mac_must_be_unicast_nonzero);
 	RUN(test_geometry_given);
+	RUN(test_zero_copy_devarg);
 	return check_exit_code();
 }
