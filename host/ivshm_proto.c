@@ -297,7 +297,7 @@ static int clear_stale_socket(const char *path, char *err, size_t errlen)
 
 /* Gives the node just bound at path its group and mode; never follows a
  * symlink put there meanwhile. */
-static int apply_perms(const char *path, const struct ivshm_sock_perms *p,
+static int apply_perms(const char *path, const char *shown, const struct ivshm_sock_perms *p,
 		       mode_t mode, char *err, size_t errlen)
 {
 	if (p->set_group &&
@@ -305,7 +305,7 @@ static int apply_perms(const char *path, const struct ivshm_sock_perms *p,
 		int rc = -errno;
 
 		ivshm_set_err(err, errlen, "cannot give socket %s to group %u: %s%s",
-			      path, (unsigned int)p->gid, strerror(-rc),
+			      shown, (unsigned int)p->gid, strerror(-rc),
 			      rc == -EPERM ? " (a server not run as root must be a "
 			      "member of that group)" : "");
 		return rc;
@@ -314,7 +314,7 @@ static int apply_perms(const char *path, const struct ivshm_sock_perms *p,
 		int rc = -errno;
 
 		ivshm_set_err(err, errlen, "cannot set mode %04o on socket %s: %s",
-			      (unsigned int)mode, path, strerror(-rc));
+			      (unsigned int)mode, shown, strerror(-rc));
 		return rc;
 	}
 	return 0;
@@ -323,19 +323,19 @@ static int apply_perms(const char *path, const struct ivshm_sock_perms *p,
 /* bind() with the node created as mode 0000, then the group and mode
  * asked for: a connect() before listen() is refused whatever the mode, so
  * there is no moment at which someone not allowed could connect. */
-static int bind_with_perms(int fd, const struct sockaddr_un *sa,
+static int bind_with_perms(int fd, const struct sockaddr_un *sa, const char *shown,
 			   const struct ivshm_sock_perms *p, char *err, size_t errlen)
 {
 	if (p == NULL || (!p->set_mode && !p->set_group))
 		return bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 ?
-		       socket_failed(fd, "listen on", sa->sun_path, err, errlen) : 0;
+		       socket_failed(fd, "listen on", shown, err, errlen) : 0;
 	mode_t umask_before = umask(0777);
 	int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
 
 	umask(umask_before);
 	if (rc < 0)
-		return socket_failed(fd, "listen on", sa->sun_path, err, errlen);
-	rc = apply_perms(sa->sun_path, p,
+		return socket_failed(fd, "listen on", shown, err, errlen);
+	rc = apply_perms(sa->sun_path, shown, p,
 			 p->set_mode ? p->mode : 0777 & ~umask_before, err, errlen);
 	if (rc < 0) {
 		unlink(sa->sun_path);
@@ -344,29 +344,54 @@ static int bind_with_perms(int fd, const struct sockaddr_un *sa,
 	return rc;
 }
 
+/* The socket is bound and listening under a private name, then linked to
+ * path: path appears only once a connect() to it can succeed (a client
+ * that waits for the file and connects at once was refused in the window
+ * between bind and listen). link() fails if path exists meanwhile, so a
+ * server starting at the same moment is not replaced. */
+static int publish_socket(int fd, const char *tmp, const char *path, char *err,
+			  size_t errlen)
+{
+	int rc = link(tmp, path) < 0 ? -errno : 0;
+
+	unlink(tmp);
+	if (rc < 0) {
+		errno = -rc;
+		return socket_failed(fd, rc == -EEXIST ? "listen on (it appeared meanwhile)" :
+				     "listen on", path, err, errlen);
+	}
+	return fd;
+}
+
 int ivshm_proto_listen_perms(const char *path, const struct ivshm_sock_perms *perms,
 			     char *err, size_t errlen)
 {
 	struct sockaddr_un sa;
+	char tmp[sizeof(sa.sun_path)];
 	int rc = clear_stale_socket(path, err, errlen);
+	int n = snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	/* a path too long for the private name: bound in place, as before */
+	const char *bound = n > 0 && (size_t)n < sizeof(tmp) ? tmp : path;
 
 	if (rc < 0)
 		return rc;
-	int fd = unix_socket(path, &sa, SOCK_NONBLOCK, err, errlen);
+	if (bound == tmp)
+		unlink(tmp); /* our own pid's leftover */
+	int fd = unix_socket(bound, &sa, SOCK_NONBLOCK, err, errlen);
 
 	if (fd < 0)
 		return fd;
-	rc = bind_with_perms(fd, &sa, perms, err, errlen);
+	rc = bind_with_perms(fd, &sa, path, perms, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (listen(fd, SOMAXCONN) < 0) {
 		int e = errno;
 
-		unlink(path); /* ours: bound just now */
+		unlink(bound); /* ours: bound just now */
 		errno = e;
 		return socket_failed(fd, "listen on", path, err, errlen);
 	}
-	return fd;
+	return bound == tmp ? publish_socket(fd, tmp, path, err, errlen) : fd;
 }
 
 int ivshm_proto_listen(const char *path, char *err, size_t errlen)
