@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ivshm_peer.h" /* IVSHM_LINK_TIMEOUT_US */
 #include "ivshm_util.h" /* ivshm_parse_size: the same sizes as ivshmem-server -l */
 
 typedef int (*devarg_setter)(struct ivshmem_devargs *a, const char *val);
@@ -161,6 +162,12 @@ static int set_zero_copy(struct ivshmem_devargs *a, const char *v)
 	return 0;
 }
 
+static int set_link_timeout(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_u32_range(v, IVSHMEM_LINK_TIMEOUT_MS_MIN, IVSHMEM_LINK_TIMEOUT_MS_MAX,
+			       &a->port.link_timeout_ms);
+}
+
 static const struct devarg_def defs[] = {
 	{ "queues", set_queues, true, true, "1..64", IVSHMEM_GIVEN_QUEUES },
 	{ "ring_size", set_ring_size, true, true, "power of two 2..65536",
@@ -177,6 +184,7 @@ static const struct devarg_def defs[] = {
 	{ "id", set_id, true, true, "peer id 0..65535", 0 },
 	{ "vectors", set_vectors, false, true, "1..64, the server's -n", 0 },
 	{ "zero_copy", set_zero_copy, true, true, "0 or 1", 0 },
+	{ "link_timeout_ms", set_link_timeout, true, true, "milliseconds 30..60000", 0 },
 };
 
 static const struct devarg_def *find_def(const char *key, size_t len)
@@ -194,6 +202,7 @@ static void set_defaults(struct ivshmem_devargs *a)
 	memset(a, 0, sizeof(*a));
 	a->port.geo = IVSHM_GEOMETRY_DEFAULT;
 	a->port.peer = -1;
+	a->port.link_timeout_ms = IVSHM_LINK_TIMEOUT_US / 1000u;
 	a->host.id = -1;
 }
 

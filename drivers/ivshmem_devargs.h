@@ -31,7 +31,15 @@ struct ivshmem_port_args {
 	bool has_mac;
 	uint8_t mac[6];
 	bool zero_copy;            /* Rx hands out the peer's buffers (ivshmem_zc.c) */
+	uint32_t link_timeout_ms;  /* peer's heartbeat still this long: link down */
 };
+
+/* link_timeout_ms: the default (IVSHM_LINK_TIMEOUT_US) detects a dead peer
+ * within ~60 ms; a starved host (an alarm thread held off for 90 ms was
+ * seen under ASan at load 17) needs more, or the link flaps. Below 3
+ * heartbeat periods one late tick would already take the link down. */
+#define IVSHMEM_LINK_TIMEOUT_MS_MIN 30u
+#define IVSHMEM_LINK_TIMEOUT_MS_MAX 60000u
 
 /* All devargs, parsed once: each part goes where it is used, as is. */
 struct ivshmem_devargs {

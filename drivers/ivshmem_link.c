@@ -22,9 +22,9 @@
 
 /* In timer cycles: converting the clock to microseconds would overflow
  * (cycles * 10^6 wraps after ~1.7 h of uptime at 3 GHz). */
-static uint64_t link_timeout_cycles(void)
+static uint64_t link_timeout_cycles(const struct pmd_internals *pmd)
 {
-	return rte_get_timer_hz() / 1000000ull * IVSHMEM_LINK_TIMEOUT_US;
+	return rte_get_timer_hz() / 1000ull * pmd->args.link_timeout_ms;
 }
 
 /* A peer shrank BAR2 and the bus guard put zeros in its place: final, the
@@ -74,7 +74,7 @@ static void link_tick(void *arg)
 	else
 		why = ivshm_link_peer_down_reason(&pmd->region, pmd->peer, &pmd->peer_live,
 						  &pmd->peer_gen, rte_get_timer_cycles(),
-						  link_timeout_cycles());
+						  link_timeout_cycles(pmd));
 	up = why == NULL;
 	/* Re-armed before the callbacks: an application that closes the port
 	 * from its LSC callback cancels this very alarm (ivshmem_link_stop).

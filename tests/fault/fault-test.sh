@@ -6,6 +6,9 @@
 #                  100 ms of the kill (the median; every one within 1 s: a
 #                  loaded 2-core machine can leave the survivor's alarm
 #                  thread unscheduled for 300 ms) and resumes with each new peer
+#   link-timeout   a survivor with link_timeout_ms=400: after each of 5 kills
+#                  the link goes down no sooner than 400 ms (the default
+#                  60 ms would) and within 400 + 1000 ms
 #   server-kill    kill -9 the server: established peers keep exchanging;
 #                  a restarted server (same socket) accepts new peers
 #   shm-same-id    a second process claiming a live id is refused
@@ -118,6 +121,25 @@ peer-kill)
   kill -9 "$pid_v"
   stop_and_check s "$pid_s"
   echo "link-down delay over $kills kills: median $median ms, worst $worst ms"
+  ;;
+link-timeout)
+  start_server
+  timeout_ms=400
+  run_bg s "net_ivshmem0,server=$sock,link_timeout_ms=$timeout_ms" --survive 120 --seed 1
+  for i in 1 2 3 4 5; do
+    run_bg v "net_ivshmem0,server=$sock" --count 100000000 --expect 0 --seed $((i + 1)) --timeout 60
+    wait_for "[ \$(count s RESUMED) -ge $i ]" 20 || fail "life $i: survivor got no packet"
+    kill -9 "$pid_v"; killed=$(date +%s%3N)
+    wait "$pid_v" 2>/dev/null
+    down_after() { awk -v k="$killed" -F'[= ]' '/^LINK down/ && $4 >= k {print $4; exit}' "$work/s.log"; }
+    wait_for '[ -n "$(down_after)" ]' 5 || fail "life $i: no link down after the kill"
+    delay=$(($(down_after) - killed))
+    echo "kill $i: link down after ${delay} ms (link_timeout_ms=$timeout_ms)"
+    # the heartbeat last moved up to one period (10 ms) before the kill
+    [ $delay -ge $((timeout_ms - 20)) ] || fail "kill $i: link down after $delay ms, before link_timeout_ms=$timeout_ms"
+    [ $delay -le $((timeout_ms + max_down_any_ms)) ] || fail "kill $i: link down after $delay ms"
+  done
+  stop_and_check s "$pid_s"
   ;;
 server-kill)
   start_server

@@ -122,6 +122,31 @@ static void test_zero_copy_devarg(void)
 	}
 }
 
+/* link_timeout_ms: 60 unless asked, 30..60000 (one late heartbeat tick
+ * must not take a link down, and a day-long timeout is a typo). */
+static void test_link_timeout_devarg(void)
+{
+	static const char *const bad[] = { "link_timeout_ms=", "link_timeout_ms=29",
+					   "link_timeout_ms=60001", "link_timeout_ms=1s",
+					   "link_timeout_ms=-100" };
+	struct ivshmem_devargs a;
+	size_t i;
+
+	CHECK_EQ(parse_pci("", &a), 0);
+	CHECK_EQ(a.port.link_timeout_ms, 60);
+	CHECK_EQ(parse_host("shm=/dev/shm/x,id=0,link_timeout_ms=500", &a), 0);
+	CHECK_EQ(a.port.link_timeout_ms, 500);
+	CHECK_EQ(parse_pci("link_timeout_ms=30", &a), 0);
+	CHECK_EQ(a.port.link_timeout_ms, 30);
+	CHECK_EQ(parse_pci("link_timeout_ms=60000", &a), 0);
+	CHECK_EQ(a.port.link_timeout_ms, 60000);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(parse_pci(bad[i], &a), -EINVAL);
+		CHECK(strstr(err, "devarg link_timeout_ms=") != NULL &&
+		      strstr(err, "expected milliseconds 30..60000") != NULL);
+	}
+}
+
 /* Which geometry devargs were asked for (attach names those not honoured). */
 static void test_geometry_given(void)
 {
@@ -144,5 +169,6 @@ int main(void)
 	RUN(test_mac_must_be_unicast_nonzero);
 	RUN(test_geometry_given);
 	RUN(test_zero_copy_devarg);
+	RUN(test_link_timeout_devarg);
 	return check_exit_code();
 }
