@@ -14,7 +14,9 @@
 # driver testpmd loads; it is a measuring copy, not part of the project.
 #
 # Usage: scripts/callgrind-testpmd.sh [BUILD_DIR] [SIZE] [SECONDS]
-#   DRIVERS="ivshmem memif" (default)
+#   DRIVERS="ivshmem memif" (default; also ivshmem-zc: zero_copy=1 on both
+#   sides. memif's zero-copy=yes needs hugepage memory, this harness runs
+#   --no-huge: not measured here)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:-build}")
@@ -56,8 +58,9 @@ memif_so() { # builds the measuring copy of net_memif once, prints its path
 
 vdev() { # vdev DRIVER SIDE(rx|tx)
   case $1 in
-    ivshmem) local id=0; [ "$2" = tx ] && id=1
-      echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-x,size=4M,id=$id";;
+    ivshmem|ivshmem-zc) local id=0 zc=; [ "$2" = tx ] && id=1
+      [ "$1" = ivshmem-zc ] && zc=,zero_copy=1
+      echo "-d librte_net_ivshmem.so --vdev net_ivshmem0,shm=/dev/shm/$tag-x,size=4M,id=$id$zc";;
     memif) local role=server; [ "$2" = tx ] && role=client
       echo "-d $memif --vdev net_memifcg0,role=$role,socket-abstract=no,socket=/run/$tag-x.sock";;
   esac
@@ -115,10 +118,10 @@ run() {
   local pkts fn instr calls
   if [ "$role" = rx ]; then
     pkts=$(awk '/Accumulated forward statistics/ {a=1} a && /RX-packets:/ && !got {print $2; got = 1}' "$log")
-    fn=$( [ "$drv" = ivshmem ] && echo ivshmem_rx_burst || echo eth_memif_rx)
+    fn=$( [[ $drv == ivshmem* ]] && echo ivshmem_rx_burst || echo eth_memif_rx)
   else
     pkts=$(awk '/Accumulated forward statistics/ {a=1} a && /TX-packets:/ && !got {print $2; got = 1}' "$log")
-    fn=$( [ "$drv" = ivshmem ] && echo ivshmem_tx_burst || echo eth_memif_tx)
+    fn=$( [[ $drv == ivshmem* ]] && echo ivshmem_tx_burst || echo eth_memif_tx)
   fi
   instr=$(callgrind_annotate --inclusive=yes "$cg" 2>/dev/null |
     awk -v f=":$fn " '{ gsub(",", "", $1) } index($0, f) && !got { print $1; got = 1 }')
