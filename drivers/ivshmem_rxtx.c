@@ -13,6 +13,7 @@
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 #include "ivshmem_zc.h"
+#include "ivshmem_ztx.h"
 
 /* ---- Rx ---------------------------------------------------------------- */
 
@@ -329,7 +330,7 @@ uint16_t ivshmem_rx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 /* True if m's segments hold exactly len bytes (at most nb_segs of them):
  * an mbuf that lies about its length must not make us write past a slot
  * or walk off its chain. The slow path of mbuf_fits(). */
-static __rte_noinline bool segments_add_up(const struct rte_mbuf *m, uint32_t len)
+__rte_noinline bool ivshmem_tx_segments_add_up(const struct rte_mbuf *m, uint32_t len)
 {
 	uint32_t sum = 0, n = 0, max = m->nb_segs;
 
@@ -342,7 +343,7 @@ static inline bool mbuf_fits(const struct rte_mbuf *m, uint32_t len)
 {
 	if (likely(m->next == NULL))
 		return m->data_len == len;
-	return segments_add_up(m, len);
+	return ivshmem_tx_segments_add_up(m, len);
 }
 
 /* Copies m (checked by mbuf_fits) into one buffer. */
@@ -375,7 +376,7 @@ static __rte_noinline int tx_chained(struct ivshmem_txq *txq, struct rte_mbuf *m
 		txq->too_big++;
 		return 0;
 	}
-	if (!segments_add_up(m, len)) {
+	if (!ivshmem_tx_segments_add_up(m, len)) {
 		txq->bad_mbuf++;
 		return 0;
 	}
@@ -418,6 +419,8 @@ uint16_t ivshmem_tx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 	uint64_t bytes = 0;
 	int segs;
 
+	if (unlikely(txq->ztx != NULL)) /* pool mode: once per burst */
+		return ivshmem_ztx_burst(txq, bufs, nb);
 	if (unlikely(ivshmem_own_bar2_lost(txq->pmd->port_id))) {
 		txq->peer_down += nb; /* BAR2 truncated: nobody reads it */
 		return 0;
