@@ -96,14 +96,15 @@ int ivshmem_ztx_done_cleanup(void *queue, uint32_t free_cnt)
 }
 
 /* A pool mbuf of one segment: published where its data lies, held. Its
- * data range is checked against the area (the pool pointer alone says
- * nothing about data_off and data_len). Returns 1, or 0 when dropped. */
+ * data range is checked against the area by ivshm_tx_set_at (the pool
+ * pointer alone says nothing about data_off and data_len; an address
+ * below the area wraps to a huge offset). Returns 1, or 0 when dropped. */
 static inline int send_in_place(struct ivshmem_txq *txq, struct ivshmem_ztx *z,
 				struct rte_mbuf *m, uint32_t slot)
 {
 	uintptr_t off = rte_pktmbuf_mtod(m, uintptr_t) - z->area;
 
-	if (unlikely(m->pkt_len != m->data_len || off >= z->area_len ||
+	if (unlikely(m->pkt_len != m->data_len ||
 		     !ivshm_tx_set_at(&txq->ch, slot, off, m->data_len, 0))) {
 		z->refused++;
 		txq->bad_mbuf++;
@@ -111,7 +112,6 @@ static inline int send_in_place(struct ivshmem_txq *txq, struct ivshmem_ztx *z,
 		return 0;
 	}
 	z->held[(txq->ch.head + slot) & z->mask] = m;
-	z->frames++;
 	return 1;
 }
 
@@ -189,7 +189,7 @@ uint16_t ivshmem_ztx_burst(struct ivshmem_txq *txq, struct rte_mbuf **bufs, uint
 {
 	struct ivshmem_ztx *z = txq->ztx;
 	struct ivshm_tx *ch = &txq->ch;
-	uint32_t space, slot = 0, frames = 0, len, i;
+	uint32_t space, slot = 0, frames = 0, in_place = 0, len, i;
 	uint64_t bytes = 0;
 	int used = FRAME_NO_ROOM;
 	uint32_t token;
@@ -208,10 +208,12 @@ uint16_t ivshmem_ztx_burst(struct ivshmem_txq *txq, struct rte_mbuf **bufs, uint
 	reap_to(z, ch->tail_seen, 0); /* completion first: the pool refills */
 	for (i = 0; i < nb && slot < space; i++) {
 		len = bufs[i]->pkt_len;
-		if (likely(bufs[i]->pool == z->mp && bufs[i]->next == NULL))
+		if (likely(bufs[i]->pool == z->mp && bufs[i]->next == NULL)) {
 			used = send_in_place(txq, z, bufs[i], slot);
-		else
+			in_place += (uint32_t)used;
+		} else {
 			used = send_copy(txq, z, bufs[i], slot, space - slot);
+		}
 		if (used < 0)
 			break;
 		slot += (uint32_t)used;
@@ -220,6 +222,7 @@ uint16_t ivshmem_ztx_burst(struct ivshmem_txq *txq, struct rte_mbuf **bufs, uint
 	}
 	token = ivshm_tx_publish(ch, slot);
 	z->head = ch->head;
+	z->frames += in_place;
 	if (unlikely(token != IVSHM_WAKE_NONE))
 		ivshmem_doorbell_request(txq, token);
 	txq->opackets += frames;

@@ -922,6 +922,48 @@ static void case_hotpath(void)
 }
 
 
+/* Tx alone under callgrind (scripts: doc/performance.md "Zero-copy Tx"):
+ * HOTPATH_BURSTS bursts of 32 frames of env HOTPATH_LEN bytes (64), the
+ * peer reading each burst; with env HOTPATH_ZTX=1 the frames come from the
+ * queue's zero-copy Tx pool (buf_size 2048, ring_size 512 when they need it). Inclusive
+ * ivshmem_tx_burst / (32 x HOTPATH_BURSTS) is the Tx cost per packet. */
+static void case_hotpath_tx(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE), *src = mp;
+	const char *len_env = getenv("HOTPATH_LEN");
+	uint32_t len = len_env != NULL ? (uint32_t)atoi(len_env) : 64;
+	static uint8_t data[32][2048];
+	struct ivshm_pkt pkts[32];
+	struct rte_mbuf *bufs[32];
+	unsigned int k, i;
+	uint16_t port = port_probe(len > 1408 ? ",buf_size=2048,ring_size=512" : "");
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	port_start(port, 1, mp, 0);
+	if (getenv("HOTPATH_ZTX") != NULL)
+		src = rte_pmd_ivshmem_tx_pool_create(port, 0, "ztx", 32);
+	for (i = 0; i < 32; i++)
+		pkts[i] = (struct ivshm_pkt){ data[i], 0 };
+	for (k = 0; k < HOTPATH_BURSTS && src != NULL; k++) {
+		CHECK_EQ(rte_pktmbuf_alloc_bulk(src, bufs, 32), 0);
+		for (i = 0; i < 32; i++)
+			CHECK(rte_pktmbuf_append(bufs[i], (uint16_t)len) != NULL);
+		CHECK_EQ(rte_eth_tx_burst(port, 0, bufs, 32), 32);
+		CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 32, sizeof(data[0])), 32);
+		if (failures)
+			return;
+	}
+	CHECK(src != NULL);
+	printf("hotpath-tx: %u Tx bursts of 32 x %u B%s\n", HOTPATH_BURSTS, len,
+	       src != mp ? " from the zero-copy Tx pool" : "");
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	if (src != mp)
+		rte_mempool_free(src);
+}
+
 /* ---- zero-copy Rx (zero_copy=1) ------------------------------------------ */
 
 #define ZC_RING 16u /* ring_size of the zero-copy cases: bound 8 */
@@ -1343,58 +1385,109 @@ static void case_ztx_copy_rx(void)
 	rte_mempool_free(tx_mp); /* after the close, as the API says */
 }
 
-/* Port A (pool mode) to port B (zero_copy=1) of this process over one
- * region: no copy on either side; B's mbufs lie in A's Tx buffers; each
- * one comes back to A's pool once B's application freed it. */
-static void case_ztx_zc_rx(void)
+/* Buffer index of each of the n pool mbufs in m (the lowest buffer of the
+ * whole pool is the area's first); returns how many differ from slot
+ * first + k, the copy path's convention. */
+static uint32_t off_convention(struct rte_mempool *tx_mp, struct rte_mbuf **m, uint32_t n,
+			       uint32_t first)
+{
+	struct rte_mbuf *all[ZTX_RING];
+	uintptr_t area = UINTPTR_MAX;
+	uint32_t k, off = 0;
+
+	if (rte_pktmbuf_alloc_bulk(tx_mp, all, rte_mempool_avail_count(tx_mp)) == 0) {
+		for (k = 0; k < ZTX_RING - n; k++)
+			area = RTE_MIN(area, (uintptr_t)all[k]->buf_addr);
+		rte_pktmbuf_free_bulk(all, ZTX_RING - n);
+	}
+	for (k = 0; k < n; k++)
+		area = RTE_MIN(area, (uintptr_t)m[k]->buf_addr);
+	for (k = 0; k < n; k++)
+		off += ((uintptr_t)m[k]->buf_addr - area) / ZTX_BUF != first + k;
+	return off;
+}
+
+/* Port A (pool mode) to port B of this process over one region, B copying
+ * (zc false) or on zero_copy=1: frames intact and in order, among them a
+ * 3000 B chain over two pool buffers, at offsets off the slot convention
+ * (the pool is handed out reversed first); A copies nothing; with
+ * zero_copy=1 B's mbufs lie in A's Tx buffers and each comes back to A's
+ * pool once B's application freed it. */
+static void ztx_port_to_port(bool zc)
 {
 	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
 	struct rte_mempool *mp_b = pool("mp_b", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
-	struct rte_mbuf *bufs[8];
+	struct rte_mbuf *bufs[8], *m[8], *all[ZTX_RING];
 	uint16_t a = port_probe(",ring_size=16"), b = RTE_MAX_ETHPORTS, i, n;
-	uint32_t tag = 0, k;
+	uint32_t tag = 0, k, off = 0, len;
 	char args[512];
 
-	snprintf(args, sizeof(args), "shm=%s,size=4M,id=1,zero_copy=1", shm_path);
+	snprintf(args, sizeof(args), "shm=%s,size=4M,id=1%s", shm_path, zc ? ",zero_copy=1" : "");
 	if (rte_vdev_init("net_ivshmem_ck1", args) != 0 ||
 	    rte_eth_dev_get_port_by_name("net_ivshmem_ck1", &b) != 0)
 		exit(2);
 	port_start(a, 1, mp, 0);
-	port_start(b, 1, mp_b, 0);
+	port_start(b, 1, mp_b, RTE_ETH_RX_OFFLOAD_SCATTER);
+	CHECK_EQ(rte_eth_dev_stop(b), 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(b, 3000), 0);
+	CHECK_EQ(rte_eth_dev_start(b), 0);
 	tx_mp = rte_pmd_ivshmem_tx_pool_create(a, 0, "ztx", 0);
 	CHECK(tx_mp != NULL);
-	for (k = 0; k < 30 && tx_mp != NULL; k++) {
-		struct rte_mbuf *m[8];
-
-		for (i = 0; i < 8; i++)
+	if (tx_mp == NULL)
+		return;
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(tx_mp, all, ZTX_RING), 0);
+	for (k = ZTX_RING; k-- > 0;)
+		rte_pktmbuf_free(all[k]);
+	for (k = 0; k < 30; k++) {
+		for (i = 0; i < 7; i++)
 			m[i] = ztx_frame(tx_mp, 64 + 40 * i, tag + i, 1);
+		m[7] = ztx_frame(mp, 3000, tag + 7, 2); /* copied: a chain of two */
+		if (k == 0)
+			off = off_convention(tx_mp, m, 7, 0);
 		CHECK_EQ(rte_eth_tx_burst(a, 0, m, 8), 8);
 		n = rx_wait(b, 0, bufs, 8);
 		CHECK_EQ(n, 8);
 		for (i = 0; i < n; i++) {
-			CHECK(frame_ok(bufs[i], 64 + 40 * i, tag + i));
-			CHECK(is_zero_copy(bufs[i]));
+			len = i < 7 ? 64u + 40u * i : 3000u;
+			CHECK(frame_ok(bufs[i], len, tag + i));
+			CHECK(i == 7 || is_zero_copy(bufs[i]) == zc);
 		}
-		if (k == 0) /* B reads A's buffer itself: both ends without a copy */
-			CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 8);
+		if (k == 0 && zc) /* B reads A's buffers themselves */
+			CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 9);
 		rte_pktmbuf_free_bulk(bufs, n);
 		rx_poll(b); /* B gives the slots back: A's tail passes them */
 		tag += 8;
 	}
-	CHECK_EQ(rte_eth_tx_done_cleanup(a, 0, 0), 8);
+	CHECK(off > 0);
+	CHECK_EQ(rte_eth_tx_done_cleanup(a, 0, 0), 9);
 	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
-	CHECK_EQ(xstat(a, "tx_zero_copy"), tag);
-	CHECK_EQ(xstat(a, "tx_zero_copy_copied"), 0);
-	CHECK_EQ(xstat(b, "rx_zero_copy"), tag);
-	CHECK_EQ(xstat(b, "rx_zero_copy_copied"), 0);
+	CHECK_EQ(xstat(a, "tx_zero_copy"), 30 * 7);
+	CHECK_EQ(xstat(a, "tx_zero_copy_copied"), 30);
+	CHECK_EQ(stats(b).ipackets, tag);
+	if (zc) {
+		CHECK_EQ(xstat(b, "rx_zero_copy"), 30 * 7);
+		CHECK_EQ(xstat(b, "rx_zero_copy_copied"), 0);
+	}
 	CHECK_EQ(rte_mempool_avail_count(mp_b), 255);
-	printf("A to B: %u frames, %" PRIu64 " zero-copy Tx, %" PRIu64 " zero-copy Rx\n",
-	       tag, xstat(a, "tx_zero_copy"), xstat(b, "rx_zero_copy"));
+	CHECK_EQ(rte_mempool_avail_count(mp), 255);
+	printf("A to B%s: %u frames (%" PRIu64 " in place, %u of the first 7 off the slot "
+	       "convention), %" PRIu64 " zero-copy Rx\n", zc ? " (zero_copy=1)" : "", tag,
+	       xstat(a, "tx_zero_copy"), off, zc ? xstat(b, "rx_zero_copy") : 0);
 	rte_eth_dev_stop(b);
 	rte_eth_dev_close(b);
 	rte_eth_dev_stop(a);
 	rte_eth_dev_close(a);
 	rte_mempool_free(tx_mp);
+}
+
+static void case_ztx_pmd_rx(void)
+{
+	ztx_port_to_port(false);
+}
+
+static void case_ztx_zc_rx(void)
+{
+	ztx_port_to_port(true);
 }
 
 /* One burst mixing pool frames, frames of another pool, a two-segment
@@ -1667,6 +1760,7 @@ static const struct {
 	{ "close-in-lsc", case_close_in_lsc },
 	{ "mac-alloc-fail", case_mac_alloc_fail },
 	{ "hotpath", case_hotpath },
+	{ "hotpath-tx", case_hotpath_tx },
 	{ "zc-rx", case_zc_rx },
 	{ "zc-out-of-order", case_zc_out_of_order },
 	{ "zc-held", case_zc_held },
@@ -1674,6 +1768,7 @@ static const struct {
 	{ "zc-truncate", case_zc_truncate },
 	{ "zc-chain-ptype", case_zc_chain_ptype },
 	{ "ztx-copy-rx", case_ztx_copy_rx },
+	{ "ztx-pmd-rx", case_ztx_pmd_rx },
 	{ "ztx-zc-rx", case_ztx_zc_rx },
 	{ "ztx-mixed", case_ztx_mixed },
 	{ "ztx-backpressure", case_ztx_backpressure },

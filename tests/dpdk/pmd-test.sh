@@ -325,7 +325,14 @@ install)
   # libivshmem: the library (its .so/.so.0 are links), ivshmem.h, ivshmem.pc
   [ "$(echo "$installed" | grep -c 'libivshmem\.so\.0\.1\.0$\|/include/ivshmem\.h$\|/pkgconfig/ivshmem\.pc$')" -eq 3 ] ||
     fail "libivshmem, its header and its pkg-config file not all installed"
-  [ "$(echo "$installed" | wc -l)" -eq 10 ] || fail "want exactly the PMD, 6 binaries and libivshmem (3 files) installed"
+  # the PMD's public header (zero-copy Tx), beside the headers of the prefix
+  echo "$installed" | grep -q '/include/rte_pmd_ivshmem\.h$' || fail "rte_pmd_ivshmem.h not installed"
+  [ "$(echo "$installed" | wc -l)" -eq 11 ] ||
+    fail "want exactly the PMD and its header, 6 binaries and libivshmem (3 files) installed"
+  # drivers/version.map: the public API of rte_pmd_ivshmem.h and nothing else
+  exported=$(nm -D --defined-only "$so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort | tr '\n' ' ')
+  [ "$exported" = "rte_pmd_ivshmem_tx_pool_create rte_pmd_ivshmem_tx_pool_get " ] ||
+    fail "the PMD exports: $exported"
   dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
   grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
     fail "installed PMD info lacks net_ivshmem or 1af4:1110"
