@@ -174,6 +174,22 @@ static __rte_noinline int send_copy(struct ivshmem_txq *txq, struct ivshmem_ztx 
 	return (int)segs;
 }
 
+/* A secondary's burst on a queue in pool mode: refused, said once per
+ * process (the flag is this process's memory). */
+static __rte_noinline uint16_t refuse_secondary(struct ivshmem_txq *txq, uint16_t nb)
+{
+	static bool said;
+
+	if (!said) {
+		said = true;
+		IVSHMEM_LOG(ERR, "port %u Tx queue %u is in zero-copy pool mode: a secondary "
+			    "process cannot send on it (frames refused, xstat "
+			    "tx_zero_copy_refused)", txq->pmd->port_id, txq->queue_id);
+	}
+	txq->ztx->refused += nb;
+	return 0;
+}
+
 /* Frames the burst left to the caller: the reason counted as it happens. */
 static void count_left(struct ivshmem_txq *txq, uint32_t n, int why)
 {
@@ -196,10 +212,8 @@ uint16_t ivshmem_ztx_burst(struct ivshmem_txq *txq, struct rte_mbuf **bufs, uint
 
 	/* The free of a held mbuf and the pool are shared memory, but this
 	 * path is tested in the primary only: refuse rather than guess. */
-	if (unlikely(rte_eal_process_type() != RTE_PROC_PRIMARY)) {
-		z->refused += nb;
-		return 0;
-	}
+	if (unlikely(rte_eal_process_type() != RTE_PROC_PRIMARY))
+		return refuse_secondary(txq, nb);
 	if (unlikely(ivshmem_own_bar2_lost(txq->pmd->port_id))) {
 		txq->peer_down += nb;
 		return 0;
