@@ -20,6 +20,7 @@
 #include "ivshmem_rxtx.h"
 #include "ivshmem_stats.h"
 #include "ivshmem_zc.h"
+#include "ivshmem_ztx.h"
 #include "ivshmem_cksum.h"
 #include "ivshmem_ptype.h"
 
@@ -204,6 +205,9 @@ static int ivshmem_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_
 	}
 	txq->pmd = pmd;
 	txq->queue_id = qid;
+	txq->ztx = pmd->ztx[qid]; /* pool mode survives a re-setup */
+	if (txq->ztx != NULL)
+		ivshmem_ztx_reopened(txq->ztx, &txq->ch);
 	dev->data->tx_queues[qid] = txq;
 	return 0;
 }
@@ -308,6 +312,7 @@ static int ivshmem_dev_stop(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct ivshmem_rxq *rxq;
+	struct ivshmem_txq *txq;
 	uint16_t q;
 
 	if (pmd->rx_intr) {
@@ -319,6 +324,11 @@ static int ivshmem_dev_stop(struct rte_eth_dev *dev)
 	/* Doorbells held back by the rate limit announce frames that are in
 	 * the peer's rings: ring them now. */
 	ivshmem_doorbell_stop(pmd);
+	/* Zero-copy Tx: what the peer consumed goes back to the pool; what it
+	 * may still read stays held (until it does, or close). */
+	IVSHMEM_FOREACH_TXQ(dev, q, txq)
+		if (txq->ztx != NULL)
+			ivshmem_ztx_complete(txq->ztx, &txq->ch, 0);
 	for (q = 0; q < dev->data->nb_rx_queues; q++)
 		dev->data->rx_queue_state[q] = RTE_ETH_QUEUE_STATE_STOPPED;
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
@@ -345,6 +355,12 @@ static int ivshmem_dev_close(struct rte_eth_dev *dev)
 		ivshmem_rx_queue_release(dev, q);
 	for (q = 0; q < dev->data->nb_tx_queues; q++)
 		ivshmem_tx_queue_release(dev, q);
+	/* We publish nothing more: the held Tx mbufs go back to their pools
+	 * (their data is unmapped next: the pools are freed after close). */
+	for (q = 0; q < IVSHM_MAX_QUEUES; q++) {
+		ivshmem_ztx_destroy(pmd->ztx[q]);
+		pmd->ztx[q] = NULL;
+	}
 	ivshm_region_detach(&pmd->region);
 	ivshmem_bus_close(pmd->bus);
 	pmd->bus = NULL;
@@ -450,6 +466,7 @@ static const struct eth_dev_ops ivshmem_ops = {
 	.tx_queue_setup = ivshmem_tx_queue_setup,
 	.rx_queue_release = ivshmem_rx_queue_release,
 	.tx_queue_release = ivshmem_tx_queue_release,
+	.tx_done_cleanup = ivshmem_ztx_done_cleanup,
 	.rx_queue_intr_enable = ivshmem_rx_queue_intr_enable,
 	.rx_queue_intr_disable = ivshmem_rx_queue_intr_disable,
 	.stats_get = ivshmem_stats_get,

@@ -10,6 +10,9 @@
  *   ivshmem_attach.c   attaching to the region: format wait, id takeover
  *   ivshmem_probe.c    PCI driver and vdev, devargs to bus device to port
  *   ivshmem_mp.c       secondary processes
+ *   ivshmem_zc.c       zero-copy Rx (zero_copy=1)
+ *   ivshmem_ztx.c      zero-copy Tx: the pool-mode burst, Tx completion
+ *   rte_pmd_ivshmem.c  the public API (rte_pmd_ivshmem.h): the Tx pool
  * each with its own header; ivshmem_state.h is the state they share.
  */
 #ifndef IVSHMEM_PMD_H

@@ -29,6 +29,7 @@ struct rte_eth_dev;
 struct rte_device;
 struct rte_mbuf;
 struct ivshmem_zc;
+struct ivshmem_ztx;
 
 struct ivshmem_rxq {
 	struct ivshm_rx ch[IVSHM_MAX_QUEUES]; /* channels q, q+nb_rxq, ... */
@@ -57,6 +58,7 @@ struct ivshmem_txq {
 	struct ivshm_tx ch;
 	uint16_t queue_id;
 	struct pmd_internals *pmd;
+	struct ivshmem_ztx *ztx; /* pool mode (zero-copy Tx) or NULL: pmd->ztx[queue_id] */
 	uint64_t opackets, obytes;
 	uint64_t ring_full;     /* refused: no free descriptor, link up */
 	uint64_t peer_down;     /* refused while the link was down */
@@ -90,6 +92,9 @@ struct pmd_internals {
 	uint64_t doorbells_late;     /* held-back doorbells rung later */
 	/* counted by released queues (ivshmem_stats.c): kept across re-setup */
 	uint64_t retired[IVSHMEM_RETIRED_COUNTERS];
+	/* zero-copy Tx per Tx queue (ivshmem_ztx.h): outlives a queue
+	 * release, so a re-setup keeps the held mbufs; freed at close */
+	struct ivshmem_ztx *ztx[IVSHM_MAX_QUEUES];
 };
 
 /* This process's bus handle of a port: queue structs and pmd_internals are

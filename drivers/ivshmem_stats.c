@@ -10,6 +10,7 @@
 
 #include "ivshmem_stats.h"
 #include "ivshmem_zc.h"
+#include "ivshmem_ztx.h"
 
 enum xstat_id {
 	XS_RX_BAD_DESC, XS_RX_BAD_INDEX, XS_RX_RESYNCS, XS_RX_NOMBUF_BURSTS,
@@ -17,7 +18,9 @@ enum xstat_id {
 	XS_TX_TOO_BIG, XS_TX_BAD_MBUF, XS_TX_BAD_INDEX, XS_TX_DOORBELLS,
 	XS_TX_DOORBELLS_DEFERRED, XS_LINK_CHANGES,
 	XS_REGION_UNSEALED, XS_REGION_TRUNCATED,
-	XS_RX_ZERO_COPY, XS_RX_ZERO_COPY_COPIED, XS_RX_ZERO_COPY_HELD, XS_COUNT
+	XS_RX_ZERO_COPY, XS_RX_ZERO_COPY_COPIED, XS_RX_ZERO_COPY_HELD,
+	XS_TX_ZERO_COPY, XS_TX_ZERO_COPY_COPIED, XS_TX_ZERO_COPY_NO_MBUF,
+	XS_TX_ZERO_COPY_REFUSED, XS_TX_ZERO_COPY_HELD, XS_COUNT
 };
 
 /* pmd->retired: the xstats above, then the basic stats of released queues */
@@ -100,6 +103,10 @@ int ivshmem_stats_reset(struct rte_eth_dev *dev)
 				rxq->zc[c]->zc_frames = rxq->zc[c]->zc_copied = 0;
 		}
 	}
+	for (q = 0; q < IVSHM_MAX_QUEUES; q++)
+		if (pmd->ztx[q] != NULL)
+			pmd->ztx[q]->frames = pmd->ztx[q]->copied = pmd->ztx[q]->no_mbuf =
+				pmd->ztx[q]->refused = 0;
 	IVSHMEM_FOREACH_TXQ(dev, q, txq) {
 		txq->opackets = txq->obytes = txq->ring_full = txq->peer_down = 0;
 		txq->too_big = txq->bad_mbuf = txq->doorbells = 0;
@@ -131,6 +138,13 @@ static const char *const xstat_names[XS_COUNT] = {
 	[XS_RX_ZERO_COPY] = "rx_zero_copy",               /* zero_copy=1: not copied */
 	[XS_RX_ZERO_COPY_COPIED] = "rx_zero_copy_copied", /* copied: bound reached */
 	[XS_RX_ZERO_COPY_HELD] = "rx_zero_copy_held",     /* mbufs held now */
+	/* pool mode (rte_pmd_ivshmem_tx_pool_create) */
+	[XS_TX_ZERO_COPY] = "tx_zero_copy",               /* published in place */
+	[XS_TX_ZERO_COPY_COPIED] = "tx_zero_copy_copied", /* copied into a pool buffer */
+	[XS_TX_ZERO_COPY_NO_MBUF] = "tx_zero_copy_no_mbuf", /* left: pool empty */
+	[XS_TX_ZERO_COPY_REFUSED] = "tx_zero_copy_refused", /* data outside the area,
+							     * or a secondary's */
+	[XS_TX_ZERO_COPY_HELD] = "tx_zero_copy_held",     /* mbufs held now */
 };
 
 static void rxq_add_xstats(const struct ivshmem_rxq *rxq, uint64_t *v)
@@ -162,6 +176,24 @@ static void txq_add_xstats(const struct ivshmem_txq *txq, uint64_t *v)
 	v[XS_TX_BAD_INDEX] += txq->ch.err.bad_index;
 	v[XS_TX_DOORBELLS] += txq->doorbells;
 	v[XS_TX_DOORBELLS_DEFERRED] += txq->doorbells_deferred;
+}
+
+/* Zero-copy Tx: per queue id, kept across a queue's release. */
+static void ztx_add_xstats(const struct pmd_internals *pmd, uint64_t *v)
+{
+	const struct ivshmem_ztx *z;
+	uint16_t q;
+
+	for (q = 0; q < IVSHM_MAX_QUEUES; q++) {
+		z = pmd->ztx[q];
+		if (z == NULL)
+			continue;
+		v[XS_TX_ZERO_COPY] += z->frames;
+		v[XS_TX_ZERO_COPY_COPIED] += z->copied;
+		v[XS_TX_ZERO_COPY_NO_MBUF] += z->no_mbuf;
+		v[XS_TX_ZERO_COPY_REFUSED] += z->refused;
+		v[XS_TX_ZERO_COPY_HELD] += ivshmem_ztx_held(z);
+	}
 }
 
 /* What a released queue counted stays in the port's totals: a re-setup of
@@ -218,6 +250,7 @@ static void xstats_collect(struct rte_eth_dev *dev, uint64_t v[XS_COUNT])
 		rxq_add_xstats(rxq, v);
 	IVSHMEM_FOREACH_TXQ(dev, q, txq)
 		txq_add_xstats(txq, v);
+	ztx_add_xstats(pmd, v);
 	v[XS_TX_DOORBELLS] += __atomic_load_n(&pmd->doorbells_late, __ATOMIC_RELAXED);
 	v[XS_LINK_CHANGES] = pmd->link_changes;
 	/* this process's mapping: pmd->bus is the primary's private object */

@@ -200,6 +200,21 @@ static inline void ivshm_tx_set(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 			      IVSHM_DESC_MAKE(slot * tx->buf_size, len, 0),
 			      memory_order_relaxed);
 }
+/* Describes the i-th descriptor after head: len bytes at offset off of the
+ * buffer area, any buffer (a zero-copy producer publishes where its frame
+ * lies, not slot s at buffer s). Returns false, writing nothing, unless
+ * [off, off + len) lies inside the area. */
+static inline bool ivshm_tx_set_at(struct ivshm_tx *tx, uint32_t i, uint64_t off,
+				   uint32_t len, uint32_t flags)
+{
+	uint64_t area = (uint64_t)(tx->mask + 1) * tx->buf_size;
+
+	if (len == 0 || len > IVSHM_MAX_FRAME_LEN || off > area || len > area - off)
+		return false;
+	atomic_store_explicit(&tx->descs[(tx->head + i) & tx->mask],
+			      IVSHM_DESC_MAKE(off, len, flags), memory_order_relaxed);
+	return true;
+}
 /* Like ivshm_tx_set, with descriptor flags (IVSHM_DESC_F_MORE). */
 static inline void ivshm_tx_set_flags(struct ivshm_tx *tx, uint32_t i,
 				      uint32_t len, uint32_t flags)

@@ -12,6 +12,8 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+struct rte_mbuf;
+
 /* ---- app_signal.c: SIGINT/SIGTERM set a flag every loop polls ---------- */
 extern atomic_bool app_quit;
 void app_signal_install(void);
@@ -97,6 +99,18 @@ bool app_ports_wait_peers_gone(const uint16_t *ports, unsigned int nb,
  * data room) in one segment. */
 struct rte_mempool *app_pool_create(const char *name, unsigned int nb_mbufs,
 				    uint32_t max_frame);
+
+/* ---- app_tx_pool.c: --tx-zero-copy ---------------------------------------- */
+/* The zero-copy Tx pool of a net_ivshmem Tx queue (set up, idle), made
+ * through rte_pmd_ivshmem_tx_pool_create() found at run time; NULL after a
+ * message if the port's PMD has none or refuses. Free it after the close. */
+struct rte_mempool *app_tx_zero_copy_pool(uint16_t port, uint16_t queue);
+/* rte_pktmbuf_alloc_bulk, and once more after rte_eth_tx_done_cleanup()
+ * when mp is empty: a Tx pool refills only as the PMD completes frames. */
+int app_tx_alloc_bulk(struct rte_mempool *mp, uint16_t port, uint16_t queue,
+		      struct rte_mbuf **pkts, unsigned int n);
+/* Prints the port's zero-copy counters (net_ivshmem xstats), if any moved. */
+void app_print_zero_copy(uint16_t port);
 
 /* ---- app_rxintr.c: sleep on Rx interrupts (per-thread epoll) ------------ */
 /* Adds (port, queue) to the calling thread's epoll set. */

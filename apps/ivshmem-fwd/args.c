@@ -38,6 +38,9 @@ static void usage(FILE *out, const char *prog)
 		"                         (a pattern) and a valid UDP checksum, so\n"
 		"                         testpmd's csum engine reads every byte\n"
 		"                         (default: checksum 0, payload untouched)\n"
+		"  --tx-zero-copy         txonly/flowgen: build the frames in the\n"
+		"                         zero-copy Tx pool of each Tx queue\n"
+		"                         (net_ivshmem: sent without a copy)\n"
 		"  --nb-cores=N           forwarding lcores (all workers)\n"
 		"  --stats-period=S       live stats every S seconds\n"
 		"  --eth-peer=PORT,MAC    destination MAC for mac mode\n"
@@ -121,7 +124,7 @@ static void set_defaults(struct fwd_args *a)
 enum {
 	O_MODE = 256, O_PORTMASK, O_PAIRS, O_RXQ, O_TXQ, O_RXD, O_TXD, O_BURST,
 	O_TXPKTS, O_FLOWS, O_CORES, O_STATS, O_PEER, O_INTR, O_TOTAL, O_DUR,
-	O_MAXFRAME, O_LINGER, O_UDPCKSUM, O_HELP,
+	O_MAXFRAME, O_LINGER, O_UDPCKSUM, O_TXZC, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -144,6 +147,7 @@ static const struct option long_opts[] = {
 	{ "max-frame", required_argument, NULL, O_MAXFRAME },
 	{ "linger-ms", required_argument, NULL, O_LINGER },
 	{ "udp-cksum", no_argument, NULL, O_UDPCKSUM },
+	{ "tx-zero-copy", no_argument, NULL, O_TXZC },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -196,6 +200,7 @@ static int parse_one(int opt, const char *v, void *ctx)
 	case O_PEER: return parse_eth_peer(v, a);
 	case O_INTR: a->rx_intr = true; return 0;
 	case O_UDPCKSUM: a->udp_cksum = true; return 0;
+	case O_TXZC: a->tx_zero_copy = true; return 0;
 	case O_TOTAL:
 		return app_parse_u64(v, "--total-num-pkts", 1, UINT64_MAX,
 				     &a->total_pkts);

@@ -38,6 +38,7 @@ struct fwd_args {
 	uint32_t max_frame;          /* --max-frame: largest frame received, 0: 1514 */
 	unsigned int linger_ms;      /* after stopping: wait this long for peers to leave */
 	bool udp_cksum;              /* generators: payload written, UDP checksum set */
+	bool tx_zero_copy;           /* generators: frames built in the Tx queue's pool */
 };
 
 /* One rx queue (or, for generators, one tx queue) served by one lcore. */
@@ -47,6 +48,7 @@ struct fwd_stream {
 	uint64_t rx, tx, drops;
 	uint32_t gen_seq;            /* generator: next size / flow */
 	uint16_t udp_cksum[FWD_MAX_TXPKTS]; /* --udp-cksum txonly: per size, 0: not yet */
+	struct rte_mempool *tx_mp;   /* --tx-zero-copy: the Tx queue's pool */
 };
 
 struct fwd_lcore {

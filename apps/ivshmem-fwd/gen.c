@@ -10,6 +10,7 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "app_common.h"
 #include "fwd.h"
 
 #define GEN_HDR_LEN (sizeof(struct rte_ether_hdr) + \
@@ -69,8 +70,12 @@ uint16_t fwd_gen_burst(struct fwd_ctx *c, struct fwd_stream *s,
 	const struct fwd_args *a = &c->args;
 	uint16_t i;
 
-	if (rte_pktmbuf_alloc_bulk(c->mp, pkts, n) != 0)
+	if (unlikely(s->tx_mp != NULL)) { /* --tx-zero-copy */
+		if (app_tx_alloc_bulk(s->tx_mp, s->tx_port, s->tx_queue, pkts, n) != 0)
+			return 0;
+	} else if (rte_pktmbuf_alloc_bulk(c->mp, pkts, n) != 0) {
 		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t seq = s->gen_seq++;
 		uint16_t len = (uint16_t)a->txpkts[seq % a->nb_txpkts];

@@ -124,6 +124,28 @@ static void make_streams(struct fwd_ctx *c)
 	}
 }
 
+/* --tx-zero-copy: each generator stream builds its frames in the pool of
+ * its Tx queue (made once the queue is set up, before any burst). */
+static int tx_zero_copy_pools(struct fwd_ctx *c)
+{
+	unsigned int i;
+
+	if (!c->args.tx_zero_copy)
+		return 0;
+	if (!is_generator(c->args.mode)) {
+		fprintf(stderr, "--tx-zero-copy: for txonly and flowgen only (the other "
+			"modes send what they received)\n");
+		return FWD_BAD_ARG;
+	}
+	for (i = 0; i < c->nb_streams; i++) {
+		c->streams[i].tx_mp = app_tx_zero_copy_pool(c->streams[i].tx_port,
+							    c->streams[i].tx_queue);
+		if (c->streams[i].tx_mp == NULL)
+			return FWD_BAD_ARG;
+	}
+	return 0;
+}
+
 /* Streams round-robin over the first nb_cores worker lcores. */
 static int assign_lcores(struct fwd_ctx *c)
 {
@@ -196,7 +218,9 @@ int fwd_setup(struct fwd_ctx *c)
 	if (rc < 0)
 		return rc;
 	make_streams(c);
-	rc = assign_lcores(c);
+	rc = tx_zero_copy_pools(c);
+	if (rc == 0)
+		rc = assign_lcores(c);
 	if (rc < 0)
 		return rc;
 	print_config(c);
@@ -215,4 +239,7 @@ void fwd_teardown(struct fwd_ctx *c)
 
 	for (i = 0; i < c->nb_ports; i++)
 		app_port_stop(c->ports[i]);
+	/* Tx pools after the close: their buffers were the ports' */
+	for (i = 0; i < c->nb_streams; i++)
+		rte_mempool_free(c->streams[i].tx_mp);
 }

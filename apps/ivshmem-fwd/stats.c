@@ -76,6 +76,7 @@ static void print_port(const struct fwd_ctx *c, uint16_t p)
 	       "\n", p, st.ipackets, st.ibytes, st.imissed, st.ierrors,
 	       st.rx_nombuf, st.opackets, st.obytes, st.oerrors, a.rx, a.tx,
 	       a.drops);
+	app_print_zero_copy(p);
 }
 
 static void print_lcore(const struct fwd_lcore *l, struct app_counts *tot)

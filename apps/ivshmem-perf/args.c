@@ -21,6 +21,9 @@ static void usage(FILE *out, const char *prog)
 		"  --duration=S           seconds per size (2)\n"
 		"  --bidir                reflector sends too\n"
 		"  --rx-intr              reflector sleeps on Rx interrupts\n"
+		"  --tx-zero-copy         build the frames sent in the zero-copy Tx\n"
+		"                         pool of the Tx queue (net_ivshmem: sent\n"
+		"                         without a copy; echoed frames are copied)\n"
 		"  --raw-shm=FILE         shared file for the raw floor\n"
 		"  --raw-offset=BYTES     cache line used (last 4 KiB of FILE)\n"
 		"  --json=FILE --svg=FILE reports (initiator)\n"
@@ -30,7 +33,7 @@ static void usage(FILE *out, const char *prog)
 enum {
 	O_ROLE = 256, O_MODE, O_PORT, O_SAMPLES, O_WARMUP, O_SIZE, O_SIZES,
 	O_BURST, O_DUR, O_BIDIR, O_INTR, O_RAW, O_RAWOFF, O_JSON, O_SVG,
-	O_TIMEOUT, O_HELP,
+	O_TIMEOUT, O_TXZC, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +48,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, O_DUR },
 	{ "bidir", no_argument, NULL, O_BIDIR },
 	{ "rx-intr", no_argument, NULL, O_INTR },
+	{ "tx-zero-copy", no_argument, NULL, O_TXZC },
 	{ "raw-shm", required_argument, NULL, O_RAW },
 	{ "raw-offset", required_argument, NULL, O_RAWOFF },
 	{ "json", required_argument, NULL, O_JSON },
@@ -124,6 +128,7 @@ static int parse_one(int opt, const char *v, void *ctx)
 					  PERF_MAX_SIZES, &a->nb_sizes);
 	case O_BIDIR: a->bidir = true; return 0;
 	case O_INTR: a->rx_intr = true; return 0;
+	case O_TXZC: a->tx_zero_copy = true; return 0;
 	case O_RAW: a->raw_shm = v; return 0;
 	case O_JSON: a->json_path = v; return 0;
 	case O_SVG: a->svg_path = v; return 0;

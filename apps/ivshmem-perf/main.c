@@ -56,12 +56,28 @@ static int open_port(const struct perf_args *a, struct perf_port *p,
 	p->port = a->port;
 	p->queue = 0;
 	p->mp = pc.mp;
+	p->tx_mp = NULL;
+	if (a->tx_zero_copy) {
+		p->tx_mp = app_tx_zero_copy_pool(a->port, 0);
+		if (p->tx_mp == NULL) {
+			app_port_stop(a->port);
+			return PERF_BAD_ARG;
+		}
+	}
 	rte_eth_dev_info_get(a->port, &info);
 	snprintf(rep->port_desc, sizeof(rep->port_desc), "port %u (%s)",
 		 a->port, info.driver_name);
 	if (!app_port_wait_link(a->port, (unsigned int)(a->timeout * 1000)))
 		printf("port %u: link still down, trying anyway\n", a->port);
 	return 0;
+}
+
+/* The zero-copy counters, then the close; a Tx pool only after it. */
+static void close_port(struct perf_port *p)
+{
+	app_print_zero_copy(p->port);
+	app_port_stop(p->port);
+	rte_mempool_free(p->tx_mp);
 }
 
 static int write_reports(const struct perf_args *a, struct perf_report *rep)
@@ -106,7 +122,7 @@ static int run_initiator(const struct perf_args *a, struct perf_report *rep)
 	if (rc == 0 && write_reports(a, rep) < 0)
 		rc = -1;
 	if (a->mode != MODE_RAW)
-		app_port_stop(p.port);
+		close_port(&p);
 	return rc;
 }
 
@@ -124,7 +140,7 @@ static int run_reflector(const struct perf_args *a, struct perf_report *rep)
 		rc = perf_raw_reflector(a);
 	if (rc == 0)
 		rc = perf_reflector_run(a, &p);
-	app_port_stop(p.port);
+	close_port(&p);
 	return rc;
 }
 

@@ -28,6 +28,7 @@ struct perf_args {
 	double duration;             /* seconds per size (throughput) */
 	bool bidir;
 	bool rx_intr;                /* reflector sleeps on Rx interrupts */
+	bool tx_zero_copy;           /* frames built in the Tx queue's pool */
 	const char *raw_shm;
 	int64_t raw_offset;          /* -1: last 4 KiB of the file */
 	const char *json_path, *svg_path;
@@ -63,6 +64,7 @@ struct perf_msg {
 struct perf_port {
 	uint16_t port, queue;
 	struct rte_mempool *mp;
+	struct rte_mempool *tx_mp;   /* --tx-zero-copy: what we send comes from it */
 };
 
 /* Returns the message inside m, or NULL if m is not ours. */

@@ -45,13 +45,19 @@ static struct perf_msg *init_packet(struct rte_mbuf *m, uint32_t len)
 	return (struct perf_msg *)(eh + 1);
 }
 
+/* Where frames we send are built: the Tx pool with --tx-zero-copy. */
+static struct rte_mempool *perf_tx_pool(const struct perf_port *p)
+{
+	return p->tx_mp != NULL ? p->tx_mp : p->mp;
+}
+
 uint16_t perf_data_burst(struct perf_port *p, struct rte_mbuf **pkts,
 			 uint16_t n, uint32_t size, uint64_t *seq)
 {
 	uint64_t now = rte_rdtsc();
 	uint16_t i;
 
-	if (rte_pktmbuf_alloc_bulk(p->mp, pkts, n) != 0)
+	if (app_tx_alloc_bulk(perf_tx_pool(p), p->port, p->queue, pkts, n) != 0)
 		return 0;
 	for (i = 0; i < n; i++) {
 		struct perf_msg *msg = init_packet(pkts[i], size);
@@ -72,11 +78,11 @@ uint16_t perf_data_burst(struct perf_port *p, struct rte_mbuf **pkts,
 int perf_ctrl_send(struct perf_port *p, uint16_t type, uint64_t seq,
 		   const uint64_t v[R_NB])
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(p->mp);
 	uint64_t deadline = rte_rdtsc() + app_ns_to_tsc(10000000);
 	struct perf_msg *msg;
+	struct rte_mbuf *m;
 
-	if (m == NULL)
+	if (app_tx_alloc_bulk(perf_tx_pool(p), p->port, p->queue, &m, 1) != 0)
 		return -1;
 	msg = init_packet(m, PERF_CTRL_LEN);
 	msg->magic = PERF_MAGIC;

@@ -4,6 +4,8 @@
  * lib/ring_over_shm on its own mapping of the same shm file. So a case can
  * publish exactly the descriptors it needs (bad ones too), act as a consumer
  * that misuses its wake-up flag, and read the peer table.
+ * It links librte_net_ivshmem.so for the API of rte_pmd_ivshmem.h (the -d
+ * load finds the same object).
  * Usage: pmd-checks <EAL args> -- SHM_FILE CASE [VDEV_ARGS]
  * Prints one line per failed check and PASS or FAIL at the end.
  */
@@ -25,9 +27,11 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include "ring_over_shm.h"
+#include "rte_pmd_ivshmem.h"
 
 #define SHM_SIZE (4u << 20)
 #define VDEV "net_ivshmem_ck0"
@@ -54,8 +58,10 @@ static int failures;
 /* ---- allocation failure injection ----------------------------------------
  * The one test double here: rte_zmalloc cannot be made to fail on demand,
  * so this executable exports its own, which the PMD's calls resolve to, and
- * fails the MAC address allocation (6 bytes) while armed. */
+ * fails the MAC address allocation (6 bytes) while armed, or the zero-copy
+ * Tx state. */
 static bool fail_mac_alloc;
+static bool fail_ztx_alloc; /* the PMD's zero-copy Tx state */
 
 void *rte_zmalloc(const char *type, size_t size, unsigned int align);
 void *rte_zmalloc(const char *type, size_t size, unsigned int align)
@@ -63,6 +69,8 @@ void *rte_zmalloc(const char *type, size_t size, unsigned int align)
 	static void *(*real)(const char *, size_t, unsigned int);
 
 	if (fail_mac_alloc && size == RTE_ETHER_ADDR_LEN)
+		return NULL;
+	if (fail_ztx_alloc && type != NULL && strcmp(type, "ivshmem_ztx") == 0)
 		return NULL;
 	if (real == NULL)
 		*(void **)&real = dlsym(RTLD_NEXT, "rte_zmalloc");
@@ -914,6 +922,48 @@ static void case_hotpath(void)
 }
 
 
+/* Tx alone under callgrind (scripts: doc/performance.md "Zero-copy Tx"):
+ * HOTPATH_BURSTS bursts of 32 frames of env HOTPATH_LEN bytes (64), the
+ * peer reading each burst; with env HOTPATH_ZTX=1 the frames come from the
+ * queue's zero-copy Tx pool (buf_size 2048, ring_size 512 when they need it). Inclusive
+ * ivshmem_tx_burst / (32 x HOTPATH_BURSTS) is the Tx cost per packet. */
+static void case_hotpath_tx(void)
+{
+	struct rte_mempool *mp = pool("mp", 1023, RTE_MBUF_DEFAULT_BUF_SIZE), *src = mp;
+	const char *len_env = getenv("HOTPATH_LEN");
+	uint32_t len = len_env != NULL ? (uint32_t)atoi(len_env) : 64;
+	static uint8_t data[32][2048];
+	struct ivshm_pkt pkts[32];
+	struct rte_mbuf *bufs[32];
+	unsigned int k, i;
+	uint16_t port = port_probe(len > 1408 ? ",buf_size=2048,ring_size=512" : "");
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	port_start(port, 1, mp, 0);
+	if (getenv("HOTPATH_ZTX") != NULL)
+		src = rte_pmd_ivshmem_tx_pool_create(port, 0, "ztx", 32);
+	for (i = 0; i < 32; i++)
+		pkts[i] = (struct ivshm_pkt){ data[i], 0 };
+	for (k = 0; k < HOTPATH_BURSTS && src != NULL; k++) {
+		CHECK_EQ(rte_pktmbuf_alloc_bulk(src, bufs, 32), 0);
+		for (i = 0; i < 32; i++)
+			CHECK(rte_pktmbuf_append(bufs[i], (uint16_t)len) != NULL);
+		CHECK_EQ(rte_eth_tx_burst(port, 0, bufs, 32), 32);
+		CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 32, sizeof(data[0])), 32);
+		if (failures)
+			return;
+	}
+	CHECK(src != NULL);
+	printf("hotpath-tx: %u Tx bursts of 32 x %u B%s\n", HOTPATH_BURSTS, len,
+	       src != mp ? " from the zero-copy Tx pool" : "");
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	if (src != mp)
+		rte_mempool_free(src);
+}
+
 /* ---- zero-copy Rx (zero_copy=1) ------------------------------------------ */
 
 #define ZC_RING 16u /* ring_size of the zero-copy cases: bound 8 */
@@ -1167,6 +1217,531 @@ static void case_zc_truncate(void)
 	zc_end(port, NULL, mp, avail); /* the peer's mapping is not guarded */
 }
 
+/* ---- zero-copy Tx (rte_pmd_ivshmem_tx_pool_create) ------------------------ */
+
+#define ZTX_RING 16u  /* ring_size of the zero-copy Tx cases: the pool has 16 */
+#define ZTX_BUF 1536u /* buf_size: 1408 B of room after the headroom */
+
+/* A port on a fresh region (ring_size 16) started with one queue each way,
+ * its Tx queue in pool mode, and this process attached as the peer. */
+static uint16_t ztx_port(struct peer *p, struct rte_mempool *rx_mp, struct rte_mempool **tx_mp)
+{
+	uint16_t port = port_probe(",ring_size=16");
+
+	peer_map(p);
+	peer_attach(p, 1);
+	port_start(port, 1, rx_mp, 0);
+	*tx_mp = rte_pmd_ivshmem_tx_pool_create(port, 0, "ztx", 0);
+	if (*tx_mp == NULL) {
+		printf("tx pool: %s\n", rte_strerror(rte_errno));
+		exit(2);
+	}
+	return port;
+}
+
+/* Appends bytes [from, from + len) of frame `tag` to the last segment of m. */
+static void ztx_fill(struct rte_mbuf *m, uint32_t from, uint32_t len, uint32_t tag)
+{
+	uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	uint32_t j;
+
+	if (d == NULL) {
+		printf("no room for %u B of frame %u\n", len, tag);
+		exit(2);
+	}
+	for (j = 0; j < len; j++)
+		d[j] = frame_byte(tag, from + j);
+}
+
+/* An mbuf of mp holding frame `tag` of len bytes (frame_byte pattern),
+ * in segs segments. */
+static struct rte_mbuf *ztx_frame(struct rte_mempool *mp, uint32_t len, uint32_t tag,
+				  uint32_t segs)
+{
+	struct rte_mbuf *head = NULL, *m;
+	uint32_t from = 0, k, chunk;
+
+	for (k = 0; k < segs; k++, from += chunk) {
+		chunk = k + 1 < segs ? len / segs : len - from;
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL) {
+			printf("pool %s empty\n", mp->name);
+			exit(2);
+		}
+		ztx_fill(m, from, chunk, tag);
+		if (head == NULL)
+			head = m;
+		else if (rte_pktmbuf_chain(head, m) != 0)
+			exit(2);
+	}
+	return head;
+}
+
+/* The peer reads up to n frames (copying them out) and checks that they are
+ * frames tag, tag + 1, ... of lens[k] bytes. Returns how many it read. */
+static uint32_t peer_read(struct peer *p, uint32_t n, const uint32_t *lens, uint32_t tag)
+{
+	static uint8_t data[32][IVSHM_MAX_FRAME_LEN];
+	struct ivshm_pkt pkts[32];
+	uint32_t got, k, i;
+
+	for (k = 0; k < 32; k++)
+		pkts[k].data = data[k];
+	got = ivshm_rx_burst(&p->rx, pkts, n < 32 ? n : 32, IVSHM_MAX_FRAME_LEN);
+	for (k = 0; k < got; k++) {
+		CHECK_EQ(pkts[k].len, lens[k]);
+		for (i = 0; i < pkts[k].len && i < lens[k]; i++)
+			if (data[k][i] != frame_byte(tag + k, i))
+				break;
+		CHECK_EQ(i, lens[k]); /* every byte of frame tag + k */
+	}
+	return got;
+}
+
+/* Sends n frames of mp (tags tag..) in one burst; returns how many went. */
+static uint16_t ztx_send(uint16_t port, struct rte_mempool *mp, uint32_t n, uint32_t len,
+			 uint32_t tag)
+{
+	struct rte_mbuf *m[32];
+	uint16_t k, sent;
+
+	rte_eth_tx_done_cleanup(port, 0, 0); /* what the peer read: back to the pool */
+	for (k = 0; k < n; k++)
+		m[k] = ztx_frame(mp, len, tag + k, 1);
+	sent = rte_eth_tx_burst(port, 0, m, (uint16_t)n);
+	rte_pktmbuf_free_bulk(m + sent, n - sent);
+	return sent;
+}
+
+/* One frame of mp (64 B) on Tx queue q. */
+static uint16_t ztx_send_q(uint16_t port, uint16_t q, struct rte_mempool *mp, uint32_t len)
+{
+	struct rte_mbuf *m = ztx_frame(mp, len, 0, 1);
+	uint16_t sent = rte_eth_tx_burst(port, q, &m, 1);
+
+	if (sent == 0)
+		rte_pktmbuf_free(m);
+	return sent;
+}
+
+static void ztx_lens(uint32_t *lens, uint32_t n, uint32_t len)
+{
+	while (n-- > 0)
+		lens[n] = len;
+}
+
+/* Pool frames go out without a copy at the offset where they lie (each
+ * descriptor says its own mbuf's buffer, not slot s at buffer s) and arrive
+ * intact at a copying consumer; once it read them, the pool is whole
+ * again, and the ring turns over on completions alone. */
+static void case_ztx_copy_rx(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	struct rte_mbuf *all[ZTX_RING];
+	uintptr_t area = UINTPTR_MAX;
+	uint32_t lens[32], tag = 0, k, off_by_slot = 0;
+	uint64_t d;
+	uint16_t port;
+	struct peer p;
+
+	port = ztx_port(&p, mp, &tx_mp);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(tx_mp, all, ZTX_RING), 0);
+	for (k = 0; k < ZTX_RING; k++) /* the pool covers the area: its lowest buffer */
+		area = RTE_MIN(area, (uintptr_t)all[k]->buf_addr);
+	/* all[0] stays with the application: frames 0..7 are in all[1..8] */
+	for (k = 0; k < 8; k++)
+		ztx_fill(all[1 + k], 0, 100, k);
+	rte_pktmbuf_free_bulk(all + 9, ZTX_RING - 9);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, all + 1, 8), 8);
+	for (k = 0; k < 8; k++) {
+		d = atomic_load(&p.rx.descs[k]);
+		CHECK_EQ(IVSHM_DESC_OFFSET(d), rte_pktmbuf_mtod(all[1 + k], uintptr_t) - area);
+		off_by_slot += IVSHM_DESC_OFFSET(d) / ZTX_BUF != k; /* not buffer k */
+	}
+	CHECK(off_by_slot > 0);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 9); /* 8 held, 1 ours */
+	CHECK_EQ(xstat(port, "tx_zero_copy_held"), 8);
+	ztx_lens(lens, 8, 100);
+	CHECK_EQ(peer_read(&p, 8, lens, tag), 8);
+	rte_pktmbuf_free(all[0]);
+	tag += 8;
+	for (k = 0; k < 20; k++) {
+		CHECK_EQ(ztx_send(port, tx_mp, 12, 60 + k * 50, tag), 12);
+		ztx_lens(lens, 12, 60 + k * 50);
+		CHECK_EQ(peer_read(&p, 12, lens, tag), 12);
+		tag += 12;
+	}
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 12);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(xstat(port, "tx_zero_copy"), tag);
+	CHECK_EQ(xstat(port, "tx_zero_copy_copied"), 0);
+	CHECK_EQ(xstat(port, "tx_zero_copy_held"), 0);
+	CHECK_EQ(stats(port).opackets, tag);
+	printf("%u frames sent in place, %u of the first 8 off the slot convention\n",
+	       tag, off_by_slot);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_mempool_free(tx_mp); /* after the close, as the API says */
+}
+
+/* Buffer index of each of the n pool mbufs in m (the lowest buffer of the
+ * whole pool is the area's first); returns how many differ from slot
+ * first + k, the copy path's convention. */
+static uint32_t off_convention(struct rte_mempool *tx_mp, struct rte_mbuf **m, uint32_t n,
+			       uint32_t first)
+{
+	struct rte_mbuf *all[ZTX_RING];
+	uintptr_t area = UINTPTR_MAX;
+	uint32_t k, off = 0;
+
+	if (rte_pktmbuf_alloc_bulk(tx_mp, all, rte_mempool_avail_count(tx_mp)) == 0) {
+		for (k = 0; k < ZTX_RING - n; k++)
+			area = RTE_MIN(area, (uintptr_t)all[k]->buf_addr);
+		rte_pktmbuf_free_bulk(all, ZTX_RING - n);
+	}
+	for (k = 0; k < n; k++)
+		area = RTE_MIN(area, (uintptr_t)m[k]->buf_addr);
+	for (k = 0; k < n; k++)
+		off += ((uintptr_t)m[k]->buf_addr - area) / ZTX_BUF != first + k;
+	return off;
+}
+
+/* Port A (pool mode) to port B of this process over one region, B copying
+ * (zc false) or on zero_copy=1: frames intact and in order, among them a
+ * 3000 B chain over two pool buffers, at offsets off the slot convention
+ * (the pool is handed out reversed first); A copies nothing; with
+ * zero_copy=1 B's mbufs lie in A's Tx buffers and each comes back to A's
+ * pool once B's application freed it. */
+static void ztx_port_to_port(bool zc)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	struct rte_mempool *mp_b = pool("mp_b", 255, RTE_MBUF_DEFAULT_BUF_SIZE);
+	struct rte_mbuf *bufs[8], *m[8], *all[ZTX_RING];
+	uint16_t a = port_probe(",ring_size=16"), b = RTE_MAX_ETHPORTS, i, n;
+	uint32_t tag = 0, k, off = 0, len;
+	char args[512];
+
+	snprintf(args, sizeof(args), "shm=%s,size=4M,id=1%s", shm_path, zc ? ",zero_copy=1" : "");
+	if (rte_vdev_init("net_ivshmem_ck1", args) != 0 ||
+	    rte_eth_dev_get_port_by_name("net_ivshmem_ck1", &b) != 0)
+		exit(2);
+	port_start(a, 1, mp, 0);
+	port_start(b, 1, mp_b, RTE_ETH_RX_OFFLOAD_SCATTER);
+	CHECK_EQ(rte_eth_dev_stop(b), 0);
+	CHECK_EQ(rte_eth_dev_set_mtu(b, 3000), 0);
+	CHECK_EQ(rte_eth_dev_start(b), 0);
+	tx_mp = rte_pmd_ivshmem_tx_pool_create(a, 0, "ztx", 0);
+	CHECK(tx_mp != NULL);
+	if (tx_mp == NULL)
+		return;
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(tx_mp, all, ZTX_RING), 0);
+	for (k = ZTX_RING; k-- > 0;)
+		rte_pktmbuf_free(all[k]);
+	for (k = 0; k < 30; k++) {
+		for (i = 0; i < 7; i++)
+			m[i] = ztx_frame(tx_mp, 64 + 40 * i, tag + i, 1);
+		m[7] = ztx_frame(mp, 3000, tag + 7, 2); /* copied: a chain of two */
+		if (k == 0)
+			off = off_convention(tx_mp, m, 7, 0);
+		CHECK_EQ(rte_eth_tx_burst(a, 0, m, 8), 8);
+		n = rx_wait(b, 0, bufs, 8);
+		CHECK_EQ(n, 8);
+		for (i = 0; i < n; i++) {
+			len = i < 7 ? 64u + 40u * i : 3000u;
+			CHECK(frame_ok(bufs[i], len, tag + i));
+			CHECK(i == 7 || is_zero_copy(bufs[i]) == zc);
+		}
+		if (k == 0 && zc) /* B reads A's buffers themselves */
+			CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 9);
+		rte_pktmbuf_free_bulk(bufs, n);
+		rx_poll(b); /* B gives the slots back: A's tail passes them */
+		tag += 8;
+	}
+	CHECK(off > 0);
+	CHECK_EQ(rte_eth_tx_done_cleanup(a, 0, 0), 9);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(xstat(a, "tx_zero_copy"), 30 * 7);
+	CHECK_EQ(xstat(a, "tx_zero_copy_copied"), 30);
+	CHECK_EQ(stats(b).ipackets, tag);
+	if (zc) {
+		CHECK_EQ(xstat(b, "rx_zero_copy"), 30 * 7);
+		CHECK_EQ(xstat(b, "rx_zero_copy_copied"), 0);
+	}
+	CHECK_EQ(rte_mempool_avail_count(mp_b), 255);
+	CHECK_EQ(rte_mempool_avail_count(mp), 255);
+	printf("A to B%s: %u frames (%" PRIu64 " in place, %u of the first 7 off the slot "
+	       "convention), %" PRIu64 " zero-copy Rx\n", zc ? " (zero_copy=1)" : "", tag,
+	       xstat(a, "tx_zero_copy"), off, zc ? xstat(b, "rx_zero_copy") : 0);
+	rte_eth_dev_stop(b);
+	rte_eth_dev_close(b);
+	rte_eth_dev_stop(a);
+	rte_eth_dev_close(a);
+	rte_mempool_free(tx_mp);
+}
+
+static void case_ztx_pmd_rx(void)
+{
+	ztx_port_to_port(false);
+}
+
+static void case_ztx_zc_rx(void)
+{
+	ztx_port_to_port(true);
+}
+
+/* One burst mixing pool frames, frames of another pool, a two-segment
+ * frame and a 3000 B two-segment one (chained over two pool buffers): all
+ * arrive in order and intact; only the pool frames are not copied. */
+static void case_ztx_mixed(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	static const uint32_t lens[] = { 200, 300, 400, 3000, 500, 64, 1000 };
+	struct rte_mbuf *m[7];
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+
+	m[0] = ztx_frame(tx_mp, lens[0], 0, 1);
+	m[1] = ztx_frame(mp, lens[1], 1, 1);    /* another pool: copied */
+	m[2] = ztx_frame(mp, lens[2], 2, 2);    /* two segments: copied */
+	m[3] = ztx_frame(mp, lens[3], 3, 2);    /* longer than a buffer: a chain */
+	m[4] = ztx_frame(tx_mp, lens[4], 4, 1);
+	m[5] = ztx_frame(tx_mp, lens[5], 5, 2); /* pool mbufs, chained: copied */
+	m[6] = ztx_frame(tx_mp, lens[6], 6, 1);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, m, 7), 7);
+	CHECK_EQ(peer_read(&p, 8, lens, 0), 7); /* 8 descriptors: the chain takes 2 */
+	CHECK_EQ(xstat(port, "tx_zero_copy"), 3);
+	CHECK_EQ(xstat(port, "tx_zero_copy_copied"), 4);
+	CHECK_EQ(stats(port).opackets, 7);
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 8); /* 3 in place, 4 copies in 5 buffers */
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(rte_mempool_avail_count(mp), 255);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_mempool_free(tx_mp);
+}
+
+/* Ring full, then pool empty: the burst stops there, the rest stays the
+ * caller's (counted), nothing is lost; both pools are whole at the end. */
+static void case_ztx_backpressure(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	struct rte_mbuf *mine[8], *foreign[3];
+	uint32_t lens[16];
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp), k;
+
+	CHECK_EQ(ztx_send(port, tx_mp, ZTX_RING, 80, 0), ZTX_RING); /* the ring is full */
+	for (k = 0; k < 3; k++)
+		foreign[k] = ztx_frame(mp, 90, 100 + k, 1);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, foreign, 3), 0);
+	CHECK_EQ(xstat(port, "tx_ring_full") + xstat(port, "tx_peer_down"), 3);
+	ztx_lens(lens, 8, 80);
+	CHECK_EQ(peer_read(&p, 8, lens, 0), 8); /* 8 slots free, 8 buffers complete */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 8);
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(tx_mp, mine, 8), 0); /* the app holds them all */
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), 0);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, foreign, 3), 0); /* ring room, no buffer */
+	CHECK_EQ(xstat(port, "tx_zero_copy_no_mbuf"), 3);
+	for (k = 0; k < 8; k++)
+		ztx_fill(mine[k], 0, 70, 16 + k);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, mine, 8), 8); /* in place: no buffer needed */
+	ztx_lens(lens, 16, 80);
+	ztx_lens(lens + 8, 8, 70);
+	CHECK_EQ(peer_read(&p, 16, lens, 8), 16); /* frames 8..23, in order */
+	CHECK_EQ(rte_eth_tx_burst(port, 0, foreign, 3), 3); /* copied now */
+	ztx_lens(lens, 3, 90);
+	CHECK_EQ(peer_read(&p, 3, lens, 100), 3);
+	CHECK_EQ(rte_eth_dev_stop(port), 0); /* stop completes what was read */
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(rte_mempool_avail_count(mp), 255);
+	CHECK_EQ(xstat(port, "tx_zero_copy"), 24);
+	CHECK_EQ(xstat(port, "tx_zero_copy_copied"), 3);
+	rte_eth_dev_close(port);
+	rte_mempool_free(tx_mp);
+}
+
+/* The consumer stops reading with 10 mbufs held, then restarts (a new
+ * life, same id): it reads them where it left off, intact (we never wrote
+ * a held buffer again), and they all come back. A port stop in between
+ * frees none of them (the peer could still read them). */
+static void case_ztx_peer_restart(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	uint32_t lens[10];
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+
+	CHECK_EQ(ztx_send(port, tx_mp, 10, 300, 0), 10);
+	ztx_lens(lens, 10, 300);
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 0);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(xstat(port, "tx_zero_copy_held"), 10);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 10);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	ivshm_region_detach(&p.r);
+	CHECK_EQ(ivshm_region_attach(&p.r, p.base, SHM_SIZE, PEER_ID, NULL, 0), IVSHM_OK);
+	CHECK_EQ(ivshm_rx_open(&p.rx, &p.r, 0, 0), IVSHM_OK);
+	CHECK_EQ(peer_read(&p, 10, lens, 0), 10);
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 10);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(ztx_send(port, tx_mp, 5, 64, 50), 5); /* and it flows on */
+	ztx_lens(lens, 5, 64);
+	CHECK_EQ(peer_read(&p, 5, lens, 50), 5);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	rte_mempool_free(tx_mp);
+}
+
+/* A consumer that never reads: the close frees every held mbuf, once (a
+ * double free would overfill the pool's count or abort in the mempool). A
+ * re-setup of the queue before that keeps them held. */
+static void case_ztx_close_held(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+
+	CHECK_EQ(ztx_send(port, tx_mp, 12, 200, 0), 12);
+	CHECK_EQ(rte_eth_dev_stop(port), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL), 0);
+	CHECK(rte_pmd_ivshmem_tx_pool_get(port, 0) == tx_mp);
+	CHECK_EQ(xstat(port, "tx_zero_copy_held"), 12);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 12);
+	CHECK_EQ(rte_eth_dev_close(port), 0);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	rte_mempool_free(tx_mp);
+}
+
+/* A hostile consumer moves its tail back, then past our head: neither is
+ * believed (tx_bad_index; the ring stalls, as for a copying producer),
+ * nothing is freed twice nor while published; a tail back in range frees
+ * exactly what it passed. */
+static void case_ztx_hostile_tail(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	uint32_t lens[4], head;
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+
+	CHECK_EQ(ztx_send(port, tx_mp, 8, 64, 0), 8);
+	ztx_lens(lens, 4, 64);
+	CHECK_EQ(peer_read(&p, 4, lens, 0), 4); /* tail 4 */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 4);
+	head = atomic_load(&p.rx.ctl->head);
+	atomic_store(&p.rx.ctl->tail, head - 6); /* back, behind what was freed */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 0);
+	atomic_store(&p.rx.ctl->tail, head + 5); /* past the head */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 0);
+	CHECK_EQ(ztx_send(port, tx_mp, 1, 64, 8), 0); /* stalled: nothing published */
+	CHECK(xstat(port, "tx_bad_index") >= 3);
+	CHECK_EQ(xstat(port, "tx_zero_copy_held"), 4);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING - 4);
+	atomic_store(&p.rx.ctl->tail, head - 2); /* two of the four left */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 1), 1); /* free_cnt honoured */
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 1);
+	atomic_store(&p.rx.ctl->tail, head);
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 2);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(ztx_send(port, tx_mp, 3, 64, 9), 3); /* flows again */
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	rte_mempool_free(tx_mp);
+}
+
+/* A pool mbuf whose data the application moved out of the area (data_off
+ * far out; a length running past its end) is dropped, counted, never
+ * published; the good frame after it goes. */
+static void case_ztx_bad_data(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	struct rte_mbuf *m[3];
+	uint32_t lens[1] = { 64 };
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+
+	m[0] = ztx_frame(tx_mp, 64, 0, 1);
+	m[0]->data_off = UINT16_MAX - 64; /* beyond the 24 KiB area */
+	m[1] = ztx_frame(tx_mp, 64, 0, 1);
+	m[1]->data_len = 30000;           /* runs past the area's end */
+	m[1]->pkt_len = 30000;
+	m[2] = ztx_frame(tx_mp, 64, 7, 1);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, m, 3), 3);
+	CHECK_EQ(xstat(port, "tx_zero_copy_refused"), 2);
+	CHECK_EQ(xstat(port, "tx_bad_mbuf"), 2);
+	CHECK_EQ(stats(port).oerrors, 2);
+	CHECK_EQ(stats(port).opackets, 1);
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 32), 1); /* only the good one */
+	CHECK_EQ(peer_read(&p, 1, lens, 7), 1);
+	CHECK_EQ(rte_eth_tx_done_cleanup(port, 0, 0), 1);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_mempool_free(tx_mp);
+}
+
+static void expect_pool_error(struct rte_mempool *mp, int err, const char *what)
+{
+	if (mp != NULL || rte_errno != err)
+		printf("%s: pool %p, rte_errno %d (%s), want %d\n", what, (void *)mp,
+		       rte_errno, rte_strerror(rte_errno), err);
+	CHECK(mp == NULL && rte_errno == err);
+}
+
+/* The API's refusals, each with its errno and nothing left behind. */
+static void case_ztx_api_errors(void)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	uint16_t port = port_probe(",ring_size=16,queues=2"), null_port;
+	struct peer p;
+
+	peer_map(&p);
+	peer_attach(&p, 1);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(RTE_MAX_ETHPORTS - 1, 0, "z", 0),
+			  ENODEV, "no such port");
+	CHECK_EQ(rte_vdev_init("net_null0", NULL), 0);
+	CHECK_EQ(rte_eth_dev_get_port_by_name("net_null0", &null_port), 0);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(null_port, 0, "z", 0), EINVAL,
+			  "net_null port");
+	CHECK_EQ(configure(port, 1, 2, 0), 0);
+	CHECK_EQ(rxq_setup(port, 0, mp), 0);
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 0, 0, rte_socket_id(), NULL), 0);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 1, "z", 0), EINVAL,
+			  "queue 1 not set up");
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 2, "z", 0), EINVAL,
+			  "queue 2 beyond the count");
+	CHECK_EQ(rte_eth_tx_queue_setup(port, 1, 0, rte_socket_id(), NULL), 0);
+	CHECK_EQ(rte_eth_dev_start(port), 0);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 0, NULL, 0), EINVAL, "no name");
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 0, "z", 512), EINVAL,
+			  "cache larger than the pool");
+	CHECK(rte_mempool_lookup("z") == NULL);
+	fail_ztx_alloc = true;
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 0, "z", 0), ENOMEM,
+			  "out of memory");
+	fail_ztx_alloc = false;
+	CHECK(rte_mempool_lookup("z") == NULL); /* the pool went with the failure */
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_get(port, 0), ENOENT, "get before create");
+	tx_mp = rte_pmd_ivshmem_tx_pool_create(port, 0, "z", 4);
+	CHECK(tx_mp != NULL && rte_pmd_ivshmem_tx_pool_get(port, 0) == tx_mp);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 0, "z2", 0), EEXIST,
+			  "second pool");
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 1, "z", 0), EEXIST,
+			  "name taken");
+	/* a frame in flight on queue 1 (copy mode): its buffer is not free */
+	CHECK_EQ(ztx_send_q(port, 1, mp, 64), 1);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 1, "z1", 0), EBUSY,
+			  "frames in flight");
+	CHECK(rte_mempool_lookup("z1") == NULL);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_get(null_port, 0), EINVAL, "get on net_null");
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	rte_mempool_free(tx_mp);
+	rte_vdev_uninit("net_null0");
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -1185,12 +1760,23 @@ static const struct {
 	{ "close-in-lsc", case_close_in_lsc },
 	{ "mac-alloc-fail", case_mac_alloc_fail },
 	{ "hotpath", case_hotpath },
+	{ "hotpath-tx", case_hotpath_tx },
 	{ "zc-rx", case_zc_rx },
 	{ "zc-out-of-order", case_zc_out_of_order },
 	{ "zc-held", case_zc_held },
 	{ "zc-peer-restart", case_zc_peer_restart },
 	{ "zc-truncate", case_zc_truncate },
 	{ "zc-chain-ptype", case_zc_chain_ptype },
+	{ "ztx-copy-rx", case_ztx_copy_rx },
+	{ "ztx-pmd-rx", case_ztx_pmd_rx },
+	{ "ztx-zc-rx", case_ztx_zc_rx },
+	{ "ztx-mixed", case_ztx_mixed },
+	{ "ztx-backpressure", case_ztx_backpressure },
+	{ "ztx-peer-restart", case_ztx_peer_restart },
+	{ "ztx-close-held", case_ztx_close_held },
+	{ "ztx-hostile-tail", case_ztx_hostile_tail },
+	{ "ztx-bad-data", case_ztx_bad_data },
+	{ "ztx-api-errors", case_ztx_api_errors },
 };
 
 int main(int argc, char **argv)

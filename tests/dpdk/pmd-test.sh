@@ -8,6 +8,7 @@
 #            rx-intr poll-no-doorbells bad-devargs no-server install
 #            stale-geometry (geometry devargs a region cannot honour)
 #            pmd-CASE (a case of pmd-checks.c: this process is the peer)
+#            fwd-tx-zero-copy (ivshmem-fwd --tx-zero-copy to a zero_copy=1 peer)
 #            requeue (Rx queues reconfigured without a new setup still
 #            serve every channel) stat-live (ivshmem-stat on two live PMD peers)
 set -uo pipefail
@@ -23,6 +24,27 @@ two_way() { # two_way VDEV_A VDEV_B COUNT
 }
 
 case $scenario in
+fwd-tx-zero-copy)
+  # ivshmem-fwd txonly --tx-zero-copy to an ivshmem-fwd rxonly on a
+  # zero_copy=1 port: every frame is built in the sender's Tx pool (BAR2)
+  # and delivered over that same buffer, no copy on either side
+  fwd=$BUILD/apps/ivshmem-fwd shm=/dev/shm/$tag-ztx n=20000
+  # shellcheck disable=SC2046
+  run_cmd rx "$fwd" --lcores 0@0,1@1 $(eal rx) --vdev "net_ivshmem0,shm=$shm,size=4M,id=1,zero_copy=1" \
+    -- --forward-mode=rxonly --total-num-pkts $n --linger-ms 3000
+  # shellcheck disable=SC2046
+  run_cmd tx "$fwd" --lcores 0@1,1@0 $(eal tx) --vdev "net_ivshmem0,shm=$shm,size=4M,id=0" \
+    -- --forward-mode=txonly --tx-zero-copy --txpkts 64,200,1000 --total-num-pkts $n --linger-ms 3000
+  wait_pid "$pid_rx" 60 || fail "receiver exited $?"
+  wait_pid "$pid_tx" 60 || fail "sender exited $?"
+  grep 'zero-copy\|^total' "$work/tx.log" "$work/rx.log"
+  grep -q "^port 0: zero-copy tx=$n tx-copied=0 rx=0 rx-copied=0$" "$work/tx.log" ||
+    fail "the sender did not send all $n frames in place"
+  grep -q "^port 0: zero-copy tx=0 tx-copied=0 rx=$n rx-copied=0$" "$work/rx.log" ||
+    fail "the receiver did not take all $n frames without a copy"
+  grep -q "^total: rx=$n " "$work/rx.log" || fail "the receiver did not count $n frames"
+  echo "$n frames sent and received, 0 copies on both sides"
+  ;;
 stat-live)
   # ivshmem-stat on two PMD peers through a server: both up with the PMD's
   # derived MACs, heartbeats moving, every channel synced and carrying
@@ -303,7 +325,14 @@ install)
   # libivshmem: the library (its .so/.so.0 are links), ivshmem.h, ivshmem.pc
   [ "$(echo "$installed" | grep -c 'libivshmem\.so\.0\.1\.0$\|/include/ivshmem\.h$\|/pkgconfig/ivshmem\.pc$')" -eq 3 ] ||
     fail "libivshmem, its header and its pkg-config file not all installed"
-  [ "$(echo "$installed" | wc -l)" -eq 10 ] || fail "want exactly the PMD, 6 binaries and libivshmem (3 files) installed"
+  # the PMD's public header (zero-copy Tx), beside the headers of the prefix
+  echo "$installed" | grep -q '/include/rte_pmd_ivshmem\.h$' || fail "rte_pmd_ivshmem.h not installed"
+  [ "$(echo "$installed" | wc -l)" -eq 11 ] ||
+    fail "want exactly the PMD and its header, 6 binaries and libivshmem (3 files) installed"
+  # drivers/version.map: the public API of rte_pmd_ivshmem.h and nothing else
+  exported=$(nm -D --defined-only "$so" | awk '$2 == "T" {print $3}' | sed 's/@.*//' | sort | tr '\n' ' ')
+  [ "$exported" = "rte_pmd_ivshmem_tx_pool_create rte_pmd_ivshmem_tx_pool_get " ] ||
+    fail "the PMD exports: $exported"
   dpdk-pmdinfo.py "$so" >"$work/pmdinfo.log" 2>&1 || fail "dpdk-pmdinfo.py failed on $so"
   grep -q '"name": "net_ivshmem"' "$work/pmdinfo.log" && grep -q '"device": "1110"' "$work/pmdinfo.log" ||
     fail "installed PMD info lacks net_ivshmem or 1af4:1110"
