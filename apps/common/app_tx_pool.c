@@ -39,19 +39,25 @@ struct rte_mempool *app_tx_zero_copy_pool(uint16_t port, uint16_t queue)
 {
 	tx_pool_create_fn create = NULL;
 	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_eth_dev_info info;
 	struct rte_mempool *mp;
+	unsigned int cache = 0;
 
-	dl_iterate_phdr(find_tx_pool_create, &create);
+	/* linked in (the static archive), or in an object loaded globally */
+	*(void **)&create = dlsym(RTLD_DEFAULT, "rte_pmd_ivshmem_tx_pool_create");
+	if (create == NULL) /* loaded by EAL (-d, plugin dir): local symbols */
+		dl_iterate_phdr(find_tx_pool_create, &create);
 	if (create == NULL) {
 		fprintf(stderr, "--tx-zero-copy: no loaded PMD has "
 			"rte_pmd_ivshmem_tx_pool_create (net_ivshmem only)\n");
 		return NULL;
 	}
 	snprintf(name, sizeof(name), "txzc_%u_%u", port, queue);
-	/* a small cache, if the ring is large enough for one */
-	mp = create(port, queue, name, 32);
-	if (mp == NULL && rte_errno == EINVAL)
-		mp = create(port, queue, name, 0);
+	/* a small cache, if the pool (ring_size mbufs, net_ivshmem's default Tx
+	 * ring size) is large enough for one (a mempool wants 1.5 x cache) */
+	if (rte_eth_dev_info_get(port, &info) == 0 && info.default_txportconf.ring_size >= 48)
+		cache = 32;
+	mp = create(port, queue, name, cache);
 	if (mp == NULL)
 		fprintf(stderr, "--tx-zero-copy: port %u Tx queue %u: %s\n", port, queue,
 			rte_strerror(rte_errno));

@@ -6,7 +6,7 @@
  * that misuses its wake-up flag, and read the peer table.
  * It links librte_net_ivshmem.so for the API of rte_pmd_ivshmem.h (the -d
  * load finds the same object).
- * Usage: pmd-checks <EAL args> -- SHM_FILE CASE [VDEV_ARGS]
+ * Usage: pmd-checks <EAL args> -- SHM_FILE CASE [VDEV_ARGS | SECONDARY_CMD]
  * Prints one line per failed check and PASS or FAIL at the end.
  */
 #include <dlfcn.h>
@@ -1742,6 +1742,52 @@ static void case_ztx_api_errors(void)
 	rte_vdev_uninit("net_null0");
 }
 
+/* A secondary process and a queue in pool mode (the primary runs this case
+ * on hugepages; SECONDARY_CMD is the command of this executable as its
+ * secondary, case ztx-secondary-child): the secondary cannot make a pool
+ * (E_RTE_SECONDARY), finds the primary's, and its Tx burst on the queue
+ * sends nothing (counted); nothing is lost, the primary's Tx goes on. */
+static void case_ztx_secondary(const char *secondary_cmd)
+{
+	struct rte_mempool *mp = pool("mp", 255, RTE_MBUF_DEFAULT_BUF_SIZE), *tx_mp;
+	uint32_t lens[4];
+	struct peer p;
+	uint16_t port = ztx_port(&p, mp, &tx_mp);
+	int rc;
+
+	fflush(stdout);
+	rc = system(secondary_cmd);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(xstat(port, "tx_zero_copy_refused"), 3);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	CHECK_EQ(ztx_send(port, tx_mp, 4, 64, 0), 4);
+	ztx_lens(lens, 4, 64);
+	CHECK_EQ(peer_read(&p, 4, lens, 0), 4);
+	rte_eth_dev_stop(port);
+	rte_eth_dev_close(port);
+	CHECK_EQ(rte_mempool_avail_count(tx_mp), ZTX_RING);
+	rte_mempool_free(tx_mp);
+}
+
+static void case_ztx_secondary_child(void)
+{
+	struct rte_mempool *tx_mp;
+	struct rte_mbuf *m[3];
+	uint16_t port = RTE_MAX_ETHPORTS;
+
+	CHECK_EQ(rte_eth_dev_get_port_by_name(VDEV, &port), 0);
+	expect_pool_error(rte_pmd_ivshmem_tx_pool_create(port, 0, "z2", 0), E_RTE_SECONDARY,
+			  "pool in a secondary");
+	tx_mp = rte_pmd_ivshmem_tx_pool_get(port, 0);
+	CHECK(tx_mp != NULL && tx_mp == rte_mempool_lookup("ztx"));
+	if (tx_mp == NULL)
+		return;
+	CHECK_EQ(rte_pktmbuf_alloc_bulk(tx_mp, m, 3), 0);
+	CHECK_EQ(rte_eth_tx_burst(port, 0, m, 3), 0);
+	rte_pktmbuf_free_bulk(m, 3);
+	CHECK_EQ(xstat(port, "tx_zero_copy_refused"), 3);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -1777,6 +1823,7 @@ static const struct {
 	{ "ztx-hostile-tail", case_ztx_hostile_tail },
 	{ "ztx-bad-data", case_ztx_bad_data },
 	{ "ztx-api-errors", case_ztx_api_errors },
+	{ "ztx-secondary-child", case_ztx_secondary_child },
 };
 
 int main(int argc, char **argv)
@@ -1793,6 +1840,8 @@ int main(int argc, char **argv)
 	name = argv[n + 2];
 	if (strcmp(name, "intr-queues") == 0 && argc - n > 3) {
 		case_intr_queues(argv[n + 3]);
+	} else if (strcmp(name, "ztx-secondary") == 0 && argc - n > 3) {
+		case_ztx_secondary(argv[n + 3]);
 	} else {
 		for (i = 0; i < RTE_DIM(cases) && strcmp(cases[i].name, name) != 0; i++)
 			;
