@@ -345,7 +345,7 @@ static inline bool mbuf_fits(const struct rte_mbuf *m, uint32_t len)
 	return segments_add_up(m, len);
 }
 
-/* Copies m (checked by mbuf_fits) into one buffer. */
+/* Copies m (checked by mbuf_fits) into one inline slot or buffer. */
 static void gather_mbuf(uint8_t *dst, const struct rte_mbuf *m)
 {
 	for (; m != NULL; m = m->next) {
@@ -442,7 +442,7 @@ uint16_t ivshmem_tx_burst(void *queue, struct rte_mbuf **bufs, uint16_t nb)
 			txq->bad_mbuf++; /* dropped: the frame is freed below */
 			continue;
 		}
-		gather_mbuf(ivshm_tx_buf(ch, slot), bufs[i]);
+		gather_mbuf(ivshm_tx_buf_for(ch, slot, len), bufs[i]);
 		ivshm_tx_set(ch, slot, len);
 		bytes += len;
 		slot++;
