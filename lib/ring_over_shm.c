@@ -592,6 +592,8 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 	rx->buf_size = r->geo.buf_size;
 	rx->inline_size = r->geo.inline_size;
 	rx->lap_shift = ivshm_log2(r->geo.ring_size);
+	rx->hint_base = rx->inline_size != 0 ? rx->inl : rx->bufs;
+	rx->hint_stride = rx->inline_size != 0 ? rx->inline_size : rx->buf_size;
 	rx->mask = r->geo.ring_size - 1;
 	rx->max_chain = ivshm_max_chain_frame(&r->geo);
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
@@ -661,12 +663,8 @@ void ivshm_rx_resync(struct ivshm_rx *rx, uint32_t gen)
 	atomic_store_explicit(&rx->ctl->ack_gen, gen, RELEASE);
 }
 
-uint32_t ivshm_rx_idle(struct ivshm_rx *rx, uint32_t max)
+uint32_t ivshm_rx_new_generation(struct ivshm_rx *rx, uint32_t gen, uint32_t max)
 {
-	uint32_t gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
-
-	if (gen == rx->expect_gen || gen == 0)
-		return 0; /* nothing new, or no producer yet */
 	ivshm_rx_resync(rx, gen);
 	return ivshm_rx_scan(rx, 0, max);
 }

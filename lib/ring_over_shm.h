@@ -161,6 +161,8 @@ struct ivshm_rx {
 	uint64_t inl_len;
 	uint32_t mask, ring_size, buf_size, inline_size;
 	uint32_t lap_shift;  /* log2(ring_size) */
+	const uint8_t *hint_base; /* where small frames go: the inline area if */
+	uint32_t hint_stride;     /* there is one, else the buffers */
 	uint32_t max_chain;  /* longest frame: ivshm_max_chain_frame() */
 	uint32_t tail;       /* next descriptor we consume */
 	uint32_t head_seen;  /* end of the descriptors seen ready (by their lap
@@ -337,10 +339,19 @@ static inline uint32_t ivshm_rx_scan(struct ivshm_rx *rx, uint32_t ready, uint32
 	}
 	return ready;
 }
-/* Nothing ready: the idle poll, the one place the producer's line is read.
- * A new generation (the producer restarted) is synced, then the ring
- * scanned again. */
-uint32_t ivshm_rx_idle(struct ivshm_rx *rx, uint32_t max);
+/* The rare branch of the idle poll: the producer's generation is gen, not
+ * ours (it restarted): syncs to it, then scans the ring again. */
+uint32_t ivshm_rx_new_generation(struct ivshm_rx *rx, uint32_t gen, uint32_t max);
+/* Nothing ready: the idle poll, the one place the producer's line is read,
+ * for the restart a retagged slot announces. */
+static inline uint32_t ivshm_rx_idle(struct ivshm_rx *rx, uint32_t max)
+{
+	uint32_t gen = atomic_load_explicit(&rx->ctl->prod_gen, memory_order_acquire);
+
+	if (gen == rx->expect_gen || gen == 0)
+		return 0; /* nothing new, or no producer yet */
+	return ivshm_rx_new_generation(rx, gen, max);
+}
 /* Descriptors ready, at most `max`: found by the lap tags of the slots we
  * expect next. Resyncs (drops what is queued) when the producer's
  * generation changed, noticed when nothing is ready. */
@@ -421,11 +432,7 @@ int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 static inline const void *ivshm_rx_data_hint(const struct ivshm_rx *rx,
 					     uint32_t i)
 {
-	uint64_t slot = (rx->tail + i) & rx->mask;
-
-	if (rx->inline_size != 0)
-		return rx->inl + slot * rx->inline_size;
-	return rx->bufs + slot * rx->buf_size;
+	return rx->hint_base + (uint64_t)((rx->tail + i) & rx->mask) * rx->hint_stride;
 }
 
 /* Where the i-th ready frame (i < avail) lies, for prefetching only: its
