@@ -69,13 +69,20 @@ static int attach_region(struct pmd_internals *pmd)
 	}
 	if (rc == IVSHM_ETOOSMALL)
 		IVSHMEM_LOG(ERR, "%s: BAR2 is %" PRIu64 " bytes, the geometry max_peers=%u "
-			    "queues=%u ring_size=%u buf_size=%u needs %" PRIu64 ": lower any "
-			    "of max_peers, queues, ring_size, buf_size, or give a larger "
-			    "region (size=, the server's -l; formula in doc/bar2-layout.md)",
+			    "queues=%u ring_size=%u buf_size=%u inline_size=%u needs %" PRIu64
+			    ": lower any of max_peers, queues, ring_size, buf_size, "
+			    "inline_size, or give a larger region (size=, the server's -l; "
+			    "formula in doc/bar2-layout.md)",
 			    bus->name, bus->bar2_size, pmd->args.geo.max_peers,
 			    pmd->args.geo.queues, pmd->args.geo.ring_size,
-			    pmd->args.geo.buf_size, ivshm_layout_size(&pmd->args.geo));
-	else if (rc != IVSHM_OK)
+			    pmd->args.geo.buf_size, pmd->args.geo.inline_size,
+			    ivshm_layout_size(&pmd->args.geo));
+	else if (rc == IVSHM_EVERSION) {
+		char why[320];
+
+		IVSHMEM_LOG(ERR, "%s: cannot attach to BAR2 as peer %u: %s", bus->name,
+			    bus->id, ivshm_version_refusal(bus->bar2, why, sizeof(why)));
+	} else if (rc != IVSHM_OK)
 		IVSHMEM_LOG(ERR, "%s: cannot attach to BAR2 as peer %u: %s", bus->name,
 			    bus->id, ivshm_strerror(rc));
 	return rc == IVSHM_OK ? 0 : -EINVAL;
@@ -95,6 +102,8 @@ static void note_geometry_not_honoured(const struct pmd_internals *pmd)
 		{ "queues", IVSHMEM_GIVEN_QUEUES, offsetof(struct ivshm_geometry, queues) },
 		{ "ring_size", IVSHMEM_GIVEN_RING_SIZE, offsetof(struct ivshm_geometry, ring_size) },
 		{ "buf_size", IVSHMEM_GIVEN_BUF_SIZE, offsetof(struct ivshm_geometry, buf_size) },
+		{ "inline_size", IVSHMEM_GIVEN_INLINE_SIZE,
+		  offsetof(struct ivshm_geometry, inline_size) },
 	};
 	const uint8_t *want = (const uint8_t *)&pmd->args.geo;
 	const uint8_t *have = (const uint8_t *)&pmd->region.geo;

@@ -66,6 +66,11 @@ static int set_buf_size(struct ivshmem_devargs *a, const char *v)
 	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.buf_size);
 }
 
+static int set_inline_size(struct ivshmem_devargs *a, const char *v)
+{
+	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.inline_size);
+}
+
 static int set_max_peers(struct ivshmem_devargs *a, const char *v)
 {
 	return parse_u32_range(v, 0, UINT32_MAX, &a->port.geo.max_peers);
@@ -174,6 +179,8 @@ static const struct devarg_def defs[] = {
 	  IVSHMEM_GIVEN_RING_SIZE },
 	{ "buf_size", set_buf_size, true, true, "multiple of 64 in 64..65536",
 	  IVSHMEM_GIVEN_BUF_SIZE },
+	{ "inline_size", set_inline_size, true, true, "0 or a multiple of 64 up to 4096",
+	  IVSHMEM_GIVEN_INLINE_SIZE },
 	{ "max_peers", set_max_peers, true, true, "2..256", IVSHMEM_GIVEN_MAX_PEERS },
 	{ "peer", set_peer, true, true, "peer id 0..65535", 0 },
 	{ "mac", set_mac, true, true,

@@ -22,6 +22,7 @@ enum ivshmem_backend_kind {
 #define IVSHMEM_GIVEN_QUEUES    0x2u
 #define IVSHMEM_GIVEN_RING_SIZE 0x4u
 #define IVSHMEM_GIVEN_BUF_SIZE  0x8u
+#define IVSHMEM_GIVEN_INLINE_SIZE 0x10u
 
 /* What the port keeps after probe. */
 struct ivshmem_port_args {

@@ -103,7 +103,7 @@ RTE_PMD_REGISTER_PCI(net_ivshmem_pci, ivshmem_pci_driver);
 RTE_PMD_REGISTER_PCI_TABLE(net_ivshmem_pci, pci_ids);
 RTE_PMD_REGISTER_KMOD_DEP(net_ivshmem_pci, "vfio-pci | uio_pci_generic");
 RTE_PMD_REGISTER_PARAM_STRING(net_ivshmem_pci,
-	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> max_peers=<2-256> "
+	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> inline_size=<bytes> max_peers=<2-256> "
 	"peer=<id> id=<own id, ivshmem-plain> mac=<xx:xx:xx:xx:xx:xx> zero_copy=<0|1> "
 	"link_timeout_ms=<30-60000>");
 
@@ -156,5 +156,5 @@ static struct rte_vdev_driver ivshmem_vdev_driver = {
 RTE_PMD_REGISTER_VDEV(net_ivshmem, ivshmem_vdev_driver);
 RTE_PMD_REGISTER_PARAM_STRING(net_ivshmem,
 	"server=<socket path> [vectors=<1-64>] | shm=<file> size=<bytes[K|M|G]> id=<peer id>, "
-	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> max_peers=<2-256> "
+	"queues=<1-64> ring_size=<pow2> buf_size=<bytes> inline_size=<bytes> max_peers=<2-256> "
 	"peer=<id> mac=<xx:xx:xx:xx:xx:xx> zero_copy=<0|1> link_timeout_ms=<30-60000>");

@@ -165,7 +165,13 @@ static __rte_noinline int send_copy(struct ivshmem_txq *txq, struct ivshmem_ztx 
 		src = rte_pktmbuf_read(m, off, chunk, dst);
 		if (src != dst)
 			rte_memcpy(dst, src, chunk);
-		/* inside the area: the pool's buffers are */
+	}
+	/* Every descriptor store publishes (layout 3.0): the chain's last
+	 * segment first, its first one last, so a consumer that sees the
+	 * first sees them all. Inside the area: the pool's buffers are. */
+	for (k = segs; k-- > 0;) {
+		dst = z->held[(pos + k) & z->mask]->buf_addr;
+		chunk = k + 1 < segs ? ch->buf_size : len - k * ch->buf_size;
 		ivshm_tx_set_at(ch, slot + k, (uintptr_t)dst - z->area, chunk,
 				k + 1 < segs ? IVSHM_DESC_F_MORE : 0);
 	}

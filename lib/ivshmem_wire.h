@@ -38,11 +38,10 @@ typedef int64_t ivshm_msg_t;
 /* ---- 3. BAR2 layout ---------------------------------------------------- */
 #define IVSHM_CACHE_LINE       64u
 #define IVSHM_LAYOUT_MAGIC     0x4d485649u /* "IVHM" in memory order */
-#define IVSHM_LAYOUT_MAJOR     2u  /* incompatible changes; 2: chained
-                                    * descriptors (IVSHM_DESC_F_MORE) and
-                                    * format takeover (format_state) */
-#define IVSHM_LAYOUT_MINOR     1u  /* compatible additions; 1: peer state
-                                    * STOPPED (attached, port stopped) */
+#define IVSHM_LAYOUT_MAJOR     3u  /* incompatible changes; 3: lap-tagged
+                                    * descriptors (the consumer polls the
+                                    * slot, not head) and inline frames */
+#define IVSHM_LAYOUT_MINOR     0u  /* compatible additions */
 
 /* Region header format_state: the state in the low byte; while FORMATTING,
  * bits 8..31 count takeovers of a format whose writer stopped (0 at the
@@ -68,6 +67,8 @@ typedef int64_t ivshm_msg_t;
 #define IVSHM_MAX_RING_SIZE    65536u
 #define IVSHM_MIN_BUF_SIZE     64u
 #define IVSHM_MAX_BUF_SIZE     65536u
+#define IVSHM_MAX_INLINE_SIZE  4096u /* inline_size: 0 (none) or a multiple
+				      * of 64 up to this */
 
 /* Region header at offset 0, 256 bytes. */
 struct ivshm_wire_hdr {
@@ -87,7 +88,10 @@ struct ivshm_wire_hdr {
 	uint64_t chan_stride;          /* bytes per channel */
 	uint64_t desc_off;             /* descriptor array offset in a channel */
 	uint64_t bufs_off;             /* buffer area offset in a channel */
-	uint8_t reserved[256 - 88];
+	uint32_t inline_size;          /* bytes per inline slot (3.0), 0: none */
+	uint32_t reserved0;
+	uint64_t inline_off;           /* inline area offset in a channel (3.0) */
+	uint8_t reserved[256 - 104];
 };
 
 /* Peer states in the peer table. UP and STOPPED both hold the id (and
@@ -111,32 +115,46 @@ struct ivshm_wire_peer {
 	uint8_t reserved2[64 - 8];
 };
 
-/* Descriptor: 8 bytes, packed as offset | len << 32 | flags << 48 and
- * stored with a single 64-bit store so it is read whole. offset is relative
- * to the channel's buffer area. */
+/* Descriptor: 8 bytes, packed as offset | len << 32 | flags << 48 |
+ * tag << 56 and stored with a single 64-bit store so it is read whole.
+ * offset is relative to the channel's buffer area, or to its inline area
+ * with IVSHM_DESC_F_INLINE. */
 #define IVSHM_DESC_OFFSET(d)   ((uint32_t)(d))
 /* A descriptor says at most this many bytes, whatever the buffer size. */
 #define IVSHM_MAX_FRAME_LEN    0xffffu
 #define IVSHM_DESC_LEN(d)      ((uint32_t)(((d) >> 32) & 0xffffu))
-#define IVSHM_DESC_FLAGS(d)    ((uint32_t)((d) >> 48))
+#define IVSHM_DESC_FLAGS(d)    ((uint32_t)(((d) >> 48) & 0xffu))
+/* Lap tag (3.0): the descriptor of free-running position pos is ready when
+ * its tag equals IVSHM_LAP_TAG(pos, log2(ring_size)): the lap number plus
+ * one, mod 256, so zeroed memory does not match the first lap and the
+ * slot's previous lap never matches the current one. */
+#define IVSHM_DESC_TAG(d)      ((uint32_t)((d) >> 56))
+#define IVSHM_LAP_TAG(pos, shift) ((((uint32_t)(pos) >> (shift)) + 1u) & 0xffu)
 #define IVSHM_DESC_MAKE(off, len, flags) \
 	((uint64_t)(uint32_t)(off) | ((uint64_t)((len) & 0xffffu) << 32) | \
-	 ((uint64_t)((flags) & 0xffffu) << 48))
+	 ((uint64_t)((flags) & 0xffu) << 48))
+#define IVSHM_DESC_MAKE_TAGGED(off, len, flags, tag) \
+	(IVSHM_DESC_MAKE(off, len, flags) | ((uint64_t)((tag) & 0xffu) << 56))
 /* The frame continues in the next descriptor (layout 2.0): a frame is a
  * chain of descriptors, all but the last carrying F_MORE. */
 #define IVSHM_DESC_F_MORE      0x0001u
-#define IVSHM_DESC_FLAGS_KNOWN IVSHM_DESC_F_MORE
+/* The data lies in the inline area (3.0): offset is relative to it. */
+#define IVSHM_DESC_F_INLINE    0x0002u
+#define IVSHM_DESC_FLAGS_KNOWN (IVSHM_DESC_F_MORE | IVSHM_DESC_F_INLINE)
 /* Longest chained frame: the same 16-bit length a single descriptor can say
  * (IPv4/IPv6 datagrams and TSO super-frames stay within it, mbuf data_len is
  * 16 bits too), so a frame's length is one number everywhere. */
 #define IVSHM_MAX_CHAIN_LEN    IVSHM_MAX_FRAME_LEN
 
 /* Channel control: three cache lines, one writer each. Followed at desc_off
- * by ring_size descriptors, and at bufs_off by ring_size * buf_size bytes of
+ * by ring_size descriptors, at inline_off by ring_size * inline_size bytes
+ * of inline slots and at bufs_off by ring_size * buf_size bytes of
  * producer-owned buffers. */
 struct ivshm_wire_chan {
 	/* line 0: written by the producer */
-	_Atomic uint32_t head;        /* free-running count of published descs */
+	_Atomic uint32_t head;        /* free-running count of published descs
+				       * (3.0: for arm's Dekker and tools; the
+				       * consumer polls the lap tags) */
 	_Atomic uint32_t prod_gen;    /* producer's generation */
 	_Atomic uint32_t gen_start;   /* head when prod_gen began: older descs
 				       * belong to a previous generation */

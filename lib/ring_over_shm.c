@@ -18,8 +18,9 @@ static const char *const rc_names[] = {
 	[3] = "region is being formatted by another peer",
 	[4] = "region holds foreign data (not an ivshmem-pmd layout)",
 	[5] = "layout major version differs (the region was formatted by an "
-	      "incompatible ivshmem-pmd; this one speaks layout 2.x, chained "
-	      "descriptors)",
+	      "incompatible ivshmem-pmd; this one speaks layout 3.x, lap-tagged "
+	      "descriptors and inline frames): restart both peers on the same "
+	      "release, or reformat the region",
 	[6] = "layout header is inconsistent (corrupt)",
 	[7] = "peer id outside the peer table",
 	[8] = "peer id already in use by a live peer",
@@ -47,6 +48,8 @@ const char *ivshm_geometry_bad_field(const struct ivshm_geometry *g)
 	if (g->buf_size < IVSHM_MIN_BUF_SIZE || g->buf_size > IVSHM_MAX_BUF_SIZE ||
 	    g->buf_size % IVSHM_CACHE_LINE != 0)
 		return "buf_size";
+	if (g->inline_size > IVSHM_MAX_INLINE_SIZE || g->inline_size % IVSHM_CACHE_LINE != 0)
+		return "inline_size";
 	return NULL;
 }
 
@@ -57,7 +60,7 @@ int ivshm_geometry_check(const struct ivshm_geometry *g)
 
 /* Offsets of a layout; all multiples of the cache line. */
 struct layout {
-	uint64_t peers_off, chans_off, chan_stride, desc_off, bufs_off, size;
+	uint64_t peers_off, chans_off, chan_stride, desc_off, inline_off, bufs_off, size;
 };
 
 static uint64_t channel_count(const struct ivshm_geometry *g)
@@ -71,8 +74,9 @@ static void compute_layout(const struct ivshm_geometry *g, struct layout *l)
 	l->chans_off = ivshm_align_up(l->peers_off + (uint64_t)g->max_peers *
 				sizeof(struct ivshm_wire_peer), IVSHM_LAYOUT_ALIGN);
 	l->desc_off = sizeof(struct ivshm_wire_chan);
-	l->bufs_off = ivshm_align_up(l->desc_off + (uint64_t)g->ring_size * IVSHM_DESC_SIZE,
-			       IVSHM_CACHE_LINE);
+	l->inline_off = ivshm_align_up(l->desc_off + (uint64_t)g->ring_size * IVSHM_DESC_SIZE,
+				 IVSHM_CACHE_LINE);
+	l->bufs_off = l->inline_off + (uint64_t)g->ring_size * g->inline_size;
 	l->chan_stride = ivshm_align_up(l->bufs_off +
 				  (uint64_t)g->ring_size * g->buf_size, IVSHM_LAYOUT_ALIGN);
 	l->size = l->chans_off + channel_count(g) * l->chan_stride;
@@ -180,6 +184,8 @@ static void header_of(struct ivshm_wire_hdr *h, uint64_t size,
 	h->chan_stride = l->chan_stride;
 	h->desc_off = l->desc_off;
 	h->bufs_off = l->bufs_off;
+	h->inline_size = g->inline_size;
+	h->inline_off = l->inline_off;
 }
 
 /* Writes the header and zeroes the control structures of layout l while
@@ -199,12 +205,14 @@ static bool write_layout(struct ivshm_wire_hdr *h, uint64_t size,
 	if (!still_claimed(&w))
 		return false;
 	atomic_store_explicit(&h->magic, 0, RELAXED);
-	/* Control structures only: buffers are written before they are read. */
+	/* Control structures and descriptors only (zero tags match no lap
+	 * before the 256th): inline slots and buffers are written before
+	 * they are read. */
 	if (!claimed_write(&w, base + l->peers_off, NULL, l->chans_off - l->peers_off))
 		return false;
 	for (n = 0; n < channel_count(g); n++)
 		if (!claimed_write(&w, base + l->chans_off + n * l->chan_stride, NULL,
-				   l->bufs_off))
+				   l->inline_off))
 			return false;
 	/* Every header byte but magic and format_state, then magic. */
 	header_of(&fresh, size, g, l, formatter);
@@ -270,12 +278,14 @@ static int adopt_header(struct ivshm_region *r, void *base, uint64_t size)
 	g.queues = h.queues;
 	g.ring_size = h.ring_size;
 	g.buf_size = h.buf_size;
+	g.inline_size = h.inline_size;
 	if (ivshm_geometry_check(&g) != IVSHM_OK)
 		return IVSHM_ECORRUPT;
 	compute_layout(&g, &l);
 	if (h.peers_off != l.peers_off || h.chans_off != l.chans_off ||
 	    h.chan_stride != l.chan_stride || h.desc_off != l.desc_off ||
-	    h.bufs_off != l.bufs_off || h.layout_size != l.size)
+	    h.inline_off != l.inline_off || h.bufs_off != l.bufs_off ||
+	    h.layout_size != l.size)
 		return IVSHM_ECORRUPT;
 	if (l.size > size)
 		return IVSHM_ETOOSMALL;
@@ -285,6 +295,7 @@ static int adopt_header(struct ivshm_region *r, void *base, uint64_t size)
 	r->chans_off = l.chans_off;
 	r->chan_stride = l.chan_stride;
 	r->desc_off = l.desc_off;
+	r->inline_off = l.inline_off;
 	r->bufs_off = l.bufs_off;
 	return IVSHM_OK;
 }
@@ -477,6 +488,7 @@ static int check_pair(const struct ivshm_region *r, uint16_t other, uint16_t q)
 struct chan_parts {
 	struct ivshm_wire_chan *ctl;
 	_Atomic uint64_t *descs;
+	uint8_t *inl;
 	uint8_t *bufs;
 };
 
@@ -495,8 +507,35 @@ static int locate_channel(const struct ivshm_region *r, uint16_t other, uint16_t
 			    channel_base(r, other, r->me, q);
 	c->ctl = (struct ivshm_wire_chan *)base;
 	c->descs = (_Atomic uint64_t *)(base + r->desc_off);
+	c->inl = base + r->inline_off;
 	c->bufs = base + r->bufs_off;
 	return IVSHM_OK;
+}
+
+/* A new generation starts at head; the slots still hold our last life's
+ * descriptors, tagged ready for the positions a consumer may still expect
+ * ([head - R, head): published, maybe unread; [head, head + R): stored by
+ * a life that stopped before its publish). Retag them to a lap no consumer
+ * expects (two laps back): the consumer then finds its next slot not
+ * ready, reads prod_gen and resyncs, dropping them, instead of taking them
+ * for ours. Until it acked, we write no data (ivshm_tx_await_ack), so a
+ * descriptor it read just before is still backed by its data. */
+static void untag_last_life(struct ivshm_tx *tx)
+{
+	const uint64_t tag_mask = (uint64_t)0xff << 56;
+	uint32_t k, pos, lap, tag;
+	uint64_t d;
+
+	for (k = 0; k <= tx->mask; k++) {
+		pos = tx->head + k;
+		lap = IVSHM_LAP_TAG(pos, tx->lap_shift);
+		d = atomic_load_explicit(&tx->descs[pos & tx->mask], RELAXED);
+		tag = IVSHM_DESC_TAG(d);
+		if (tag == lap || tag == ((lap - 1u) & 0xffu))
+			atomic_store_explicit(&tx->descs[pos & tx->mask],
+					      (d & ~tag_mask) | ((uint64_t)((lap - 2u) & 0xffu) << 56),
+					      RELAXED);
+	}
 }
 
 int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
@@ -511,8 +550,13 @@ int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 	tx->ctl = c.ctl;
 	tx->descs = c.descs;
 	tx->bufs = c.bufs;
+	tx->inl = c.inl;
 	tx->mask = r->geo.ring_size - 1;
 	tx->buf_size = r->geo.buf_size;
+	/* Frames up to one buffer go inline: a longer one is chained. */
+	tx->inline_size = r->geo.inline_size < r->geo.buf_size ? r->geo.inline_size :
+								 r->geo.buf_size;
+	tx->lap_shift = ivshm_log2(r->geo.ring_size);
 	tx->max_len = ivshm_max_frame(&r->geo);
 	tx->gen = r->gen;
 	/* Keep the head where it is: the consumer resyncs its tail to it when
@@ -521,6 +565,9 @@ int ivshm_tx_open(struct ivshm_tx *tx, const struct ivshm_region *r,
 	/* Assume the ring full until we read the consumer's tail: what our
 	 * last life left may still be unconsumed. */
 	tx->tail_seen = tx->head - (tx->mask + 1);
+	tx->acked = atomic_load_explicit(&tx->ctl->ack_gen, ACQUIRE) == tx->gen;
+	if (!tx->acked)
+		untag_last_life(tx);
 	atomic_store_explicit(&tx->ctl->gen_start, tx->head, RELAXED);
 	atomic_store_explicit(&tx->ctl->prod_gen, tx->gen, RELEASE);
 	return IVSHM_OK;
@@ -539,8 +586,14 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 	rx->descs = c.descs;
 	rx->bufs = c.bufs;
 	rx->bufs_len = (uint64_t)r->geo.ring_size * r->geo.buf_size;
+	rx->inl = c.inl;
+	rx->inl_len = (uint64_t)r->geo.ring_size * r->geo.inline_size;
 	rx->ring_size = r->geo.ring_size;
 	rx->buf_size = r->geo.buf_size;
+	rx->inline_size = r->geo.inline_size;
+	rx->lap_shift = ivshm_log2(r->geo.ring_size);
+	rx->hint_base = rx->inline_size != 0 ? rx->inl : rx->bufs;
+	rx->hint_stride = rx->inline_size != 0 ? rx->inline_size : rx->buf_size;
 	rx->mask = r->geo.ring_size - 1;
 	rx->max_chain = ivshm_max_chain_frame(&r->geo);
 	rx->expect_gen = 0; /* first avail() syncs to the producer */
@@ -552,6 +605,28 @@ int ivshm_rx_open(struct ivshm_rx *rx, const struct ivshm_region *r,
 bool ivshm_tx_ready(const struct ivshm_tx *tx)
 {
 	return atomic_load_explicit(&tx->ctl->ack_gen, ACQUIRE) == tx->gen;
+}
+
+/* Until the consumer acked our generation it may still hold descriptors
+ * of our last life (read by their tags before it noticed the restart):
+ * writing a slot could tear a frame it copies. Its ack (release, after
+ * its tail) tells it let go of them and resumed at gen_start. ack_gen 0:
+ * no consumer has synced since the format, so nobody reads the ring and
+ * we may write (not cached: one may sync meanwhile). */
+bool ivshm_tx_await_ack(struct ivshm_tx *tx)
+{
+	uint32_t ack = atomic_load_explicit(&tx->ctl->ack_gen, ACQUIRE);
+
+	tx->acked = ack == tx->gen;
+	return tx->acked || ack == 0;
+}
+
+uint32_t ivshm_tx_wake_for_ack(struct ivshm_tx *tx)
+{
+	if (ivshm_tx_await_ack(tx) ||
+	    atomic_load_explicit(&tx->ctl->need_wakeup, RELAXED) == IVSHM_WAKE_NONE)
+		return IVSHM_WAKE_NONE;
+	return atomic_exchange_explicit(&tx->ctl->need_wakeup, IVSHM_WAKE_NONE, RELAXED);
 }
 
 
@@ -588,6 +663,12 @@ void ivshm_rx_resync(struct ivshm_rx *rx, uint32_t gen)
 	atomic_store_explicit(&rx->ctl->ack_gen, gen, RELEASE);
 }
 
+uint32_t ivshm_rx_new_generation(struct ivshm_rx *rx, uint32_t gen, uint32_t max)
+{
+	ivshm_rx_resync(rx, gen);
+	return ivshm_rx_scan(rx, 0, max);
+}
+
 bool ivshm_rx_sync(struct ivshm_rx *rx)
 {
 	uint32_t gen = atomic_load_explicit(&rx->ctl->prod_gen, ACQUIRE);
@@ -600,14 +681,22 @@ bool ivshm_rx_sync(struct ivshm_rx *rx)
 
 
 
-/* A descriptor's buffer lies inside the buffer area and says something. */
+/* A descriptor's data lies inside the area its flags name (the inline
+ * area with F_INLINE, else the buffer area) and says something. */
 static bool desc_in_bounds(const struct ivshm_rx *rx, uint64_t d)
 {
 	uint64_t off = IVSHM_DESC_OFFSET(d);
-	uint32_t n = IVSHM_DESC_LEN(d);
+	uint32_t n = IVSHM_DESC_LEN(d), flags = IVSHM_DESC_FLAGS(d);
+	uint64_t area_len = (flags & IVSHM_DESC_F_INLINE) ? rx->inl_len : rx->bufs_len;
 
-	return n != 0 && (IVSHM_DESC_FLAGS(d) & ~IVSHM_DESC_FLAGS_KNOWN) == 0 &&
-	       off <= rx->bufs_len && n <= rx->bufs_len - off;
+	return n != 0 && (flags & ~IVSHM_DESC_FLAGS_KNOWN) == 0 &&
+	       off <= area_len && n <= area_len - off;
+}
+
+static const uint8_t *desc_data(const struct ivshm_rx *rx, uint64_t d)
+{
+	return ((IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_INLINE) ? rx->inl : rx->bufs) +
+	       IVSHM_DESC_OFFSET(d);
 }
 
 bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d)
@@ -618,14 +707,29 @@ bool ivshm_rx_chain_starts(struct ivshm_rx *rx, uint64_t d)
 	return false;
 }
 
-/* Takes the rest of a bad chain: up to its last descriptor (one without
- * F_MORE, or a bad one) or the published head, whichever comes first. */
-static int chain_drop(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
-		      uint32_t published)
+/* Ready index k is in the ready run, or extends it: a descriptor
+ * published for its position (its tag), inside the ring from our tail.
+ * What the run covers stays ready (a tag the peer changes since does not
+ * take back a descriptor we counted), so a chain always takes its first
+ * one and the caller moves on. */
+static bool chain_seg_ready(struct ivshm_rx *rx, uint32_t k)
+{
+	if (k < rx->head_seen - rx->tail)
+		return true;
+	if (k >= rx->ring_size || !ivshm_rx_pos_ready(rx, rx->tail + k))
+		return false;
+	rx->head_seen = rx->tail + k + 1;
+	return true;
+}
+
+/* Takes the rest of a bad chain when `follow`: up to its last descriptor
+ * (one without F_MORE, or a bad one) or the first one not ready,
+ * whichever comes first. */
+static int chain_drop(struct ivshm_rx *rx, struct ivshm_rx_chain *c, bool follow)
 {
 	uint64_t d;
 
-	while (c->first + c->used < published) {
+	while (follow && chain_seg_ready(rx, c->first + c->used)) {
 		d = ivshm_rx_desc(rx, c->first + c->used);
 		c->used++;
 		if (!desc_in_bounds(rx, d) || !(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
@@ -638,51 +742,53 @@ static int chain_drop(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 int ivshm_rx_chain_next(struct ivshm_rx *rx, struct ivshm_rx_chain *c,
 			const uint8_t **data, uint32_t *len)
 {
-	/* The producer publishes a chain whole: it ends before the head. */
-	uint32_t published = rx->head_seen - rx->tail;
 	uint64_t d;
 
-	if (c->first + c->used >= published)
-		return chain_drop(rx, c, published); /* never ends */
+	/* The producer stores a chain's first descriptor last: once it is
+	 * ready the whole chain is, so a segment not ready means a bad one. */
+	if (!chain_seg_ready(rx, c->first + c->used))
+		return chain_drop(rx, c, false); /* never ends */
 	d = ivshm_rx_desc(rx, c->first + c->used);
 	c->used++;
 	if (!desc_in_bounds(rx, d))
-		return chain_drop(rx, c, 0); /* the bad one ends it */
-	*data = rx->bufs + IVSHM_DESC_OFFSET(d);
+		return chain_drop(rx, c, false); /* the bad one ends it */
+	*data = desc_data(rx, d);
 	*len = IVSHM_DESC_LEN(d);
 	c->total += *len;
 	/* At most what the geometry can hold (min(R x B, 65535)): segments
 	 * that overlap cannot make a frame longer than the buffer area. */
-	if (c->total > rx->max_chain) {
-		if (!(IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE))
-			return chain_drop(rx, c, 0);
-		return chain_drop(rx, c, published);
-	}
+	if (c->total > rx->max_chain)
+		return chain_drop(rx, c, (IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE) != 0);
 	return (IVSHM_DESC_FLAGS(d) & IVSHM_DESC_F_MORE) ? IVSHM_CHAIN_MORE :
 							   IVSHM_CHAIN_LAST;
 }
 
 uint32_t ivshm_tx_set_chain(struct ivshm_tx *tx, uint32_t i, uint32_t len)
 {
-	uint32_t k = 0;
+	uint32_t k = ivshm_tx_segs(tx, len), segs = k;
 
-	for (; len > tx->buf_size; len -= tx->buf_size)
-		ivshm_tx_set_flags(tx, i + k++, tx->buf_size, IVSHM_DESC_F_MORE);
-	ivshm_tx_set_flags(tx, i + k++, len, 0);
-	return k;
+	/* Last segment first, the first one last: a consumer that sees the
+	 * first descriptor's tag (acquire) sees every later one. */
+	ivshm_tx_set_flags(tx, i + k - 1, len - (k - 1) * tx->buf_size, 0);
+	while (--k > 0)
+		ivshm_tx_set_flags(tx, i + k - 1, tx->buf_size, IVSHM_DESC_F_MORE);
+	return segs;
 }
 
 bool ivshm_rx_arm(struct ivshm_rx *rx)
 {
-	/* Dekker with ivshm_tx_publish (seq_cst store, then seq_cst load). */
+	uint32_t head;
+
+	/* Dekker with ivshm_tx_publish (seq_cst store, then seq_cst load of
+	 * head): if we read the head of a publish, the tags stored before it
+	 * are visible to the check below; if not, the producer sees our
+	 * token. The head's value itself is not trusted: only a ready tag
+	 * counts, so a bad head cannot make the caller spin. */
 	atomic_store_explicit(&rx->ctl->need_wakeup, rx->wake_token,
 			      memory_order_seq_cst);
-	uint32_t head = atomic_load_explicit(&rx->ctl->head, memory_order_seq_cst);
-
-	/* Pending only if something valid waits: a head outside
-	 * [tail, tail + ring_size] is never received (avail counts it as
-	 * bad_index), so reporting it would make the caller spin forever. */
-	if ((head != rx->tail && head - rx->tail <= rx->ring_size) ||
+	head = atomic_load_explicit(&rx->ctl->head, memory_order_seq_cst);
+	(void)head;
+	if ((rx->expect_gen != 0 && ivshm_rx_pos_ready(rx, rx->tail)) ||
 	    atomic_load_explicit(&rx->ctl->prod_gen, memory_order_relaxed) !=
 	    rx->expect_gen) {
 		/* Something arrived (or the producer restarted): poll again. */
@@ -722,7 +828,8 @@ uint32_t ivshm_tx_burst(struct ivshm_tx *tx, const struct ivshm_pkt *pkts,
 		if (ivshm_tx_space(tx, slot + segs) < slot + segs)
 			break;
 		if (segs == 1) {
-			memcpy(ivshm_tx_buf(tx, slot), pkts[i].data, pkts[i].len);
+			memcpy(ivshm_tx_buf_for(tx, slot, pkts[i].len), pkts[i].data,
+			       pkts[i].len);
 			ivshm_tx_set(tx, slot, pkts[i].len);
 		} else {
 			tx_copy_chain(tx, slot, &pkts[i]);

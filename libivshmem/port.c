@@ -85,11 +85,17 @@ static int attach_region(struct ivshmem_port *p, char *err, size_t errlen)
 	}
 	if (rc == IVSHM_ETOOSMALL)
 		ivshm_set_err(err, errlen, "the region is %" PRIu64 " bytes, the geometry "
-			      "max_peers=%u queues=%u ring_size=%u buf_size=%u needs %" PRIu64
-			      ": lower any of max_peers, queues, ring_size, buf_size, or give "
-			      "a larger region", p->dev.bar2_size, g->max_peers, g->queues,
-			      g->ring_size, g->buf_size, ivshm_layout_size(g));
-	else if (rc != IVSHM_OK)
+			      "max_peers=%u queues=%u ring_size=%u buf_size=%u inline_size=%u "
+			      "needs %" PRIu64 ": lower any of max_peers, queues, ring_size, "
+			      "buf_size, inline_size, or give a larger region",
+			      p->dev.bar2_size, g->max_peers, g->queues, g->ring_size,
+			      g->buf_size, g->inline_size, ivshm_layout_size(g));
+	else if (rc == IVSHM_EVERSION) {
+		char why[320];
+
+		ivshm_set_err(err, errlen, "cannot attach to the region as peer %u: %s",
+			      p->dev.id, ivshm_version_refusal(p->dev.bar2, why, sizeof(why)));
+	} else if (rc != IVSHM_OK)
 		ivshm_set_err(err, errlen, "cannot attach to the region as peer %u: %s",
 			      p->dev.id, ivshm_strerror(rc));
 	return rc == IVSHM_OK ? 0 : -EINVAL;

@@ -42,14 +42,15 @@ int port_io_open(struct ivshmem_port *p, char *err, size_t errlen)
 
 /* ---- Tx ---- */
 
-/* Copies frame f into the buffers from the slot-th free descriptor on and
- * describes it; returns the descriptors used. */
+/* Copies frame f into the slot-th free descriptor's inline slot or buffer
+ * (or a chain of buffers from there on) and describes it; returns the
+ * descriptors used. */
 static uint32_t tx_copy(struct ivshm_tx *tx, uint32_t slot, const struct ivshmem_frame *f)
 {
 	uint32_t k, off, chunk;
 
 	if (f->len <= tx->buf_size) {
-		memcpy(ivshm_tx_buf(tx, slot), f->data, f->len);
+		memcpy(ivshm_tx_buf_for(tx, slot, f->len), f->data, f->len);
 		ivshm_tx_set(tx, slot, f->len);
 		return 1;
 	}

@@ -39,8 +39,9 @@ static void text_header(FILE *out, const struct stat_report *r)
 		r->source, r->view->size, h->version_major, h->version_minor,
 		stat_format_state_name(r->now->format_state), h->formatter_id);
 	fprintf(out, "geometry: max_peers %" PRIu32 ", queues %" PRIu32 ", ring_size %" PRIu32
-		", buf_size %" PRIu32 ", layout %" PRIu64 " bytes, %" PRIu64 " channels\n",
-		h->max_peers, h->queues, h->ring_size, h->buf_size, h->layout_size,
+		", buf_size %" PRIu32 ", inline_size %" PRIu32 ", layout %" PRIu64
+		" bytes, %" PRIu64 " channels\n",
+		h->max_peers, h->queues, h->ring_size, h->buf_size, h->inline_size, h->layout_size,
 		r->view->nchan);
 }
 
@@ -186,10 +187,11 @@ void stat_print_json(FILE *out, const struct stat_report *r)
 		",\"format_state\":\"%s\",\"version_major\":%u,\"version_minor\":%u"
 		",\"formatter_id\":%" PRIu32 ",\"layout_size\":%" PRIu64
 		",\"geometry\":{\"max_peers\":%" PRIu32 ",\"queues\":%" PRIu32
-		",\"ring_size\":%" PRIu32 ",\"buf_size\":%" PRIu32 "}",
+		",\"ring_size\":%" PRIu32 ",\"buf_size\":%" PRIu32
+		",\"inline_size\":%" PRIu32 "}",
 		r->now->at_ms, r->view->size, stat_format_state_name(r->now->format_state),
 		h->version_major, h->version_minor, h->formatter_id, h->layout_size,
-		h->max_peers, h->queues, h->ring_size, h->buf_size);
+		h->max_peers, h->queues, h->ring_size, h->buf_size, h->inline_size);
 	json_peers(out, r);
 	json_chans(out, r);
 	fprintf(out, "}\n");

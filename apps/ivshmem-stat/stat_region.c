@@ -59,6 +59,7 @@ static const char *geometry_fault(const struct ivshm_wire_hdr *h,
 	g->queues = h->queues;
 	g->ring_size = h->ring_size;
 	g->buf_size = h->buf_size;
+	g->inline_size = h->inline_size;
 	return ivshm_geometry_bad_field(g);
 }
 
@@ -75,8 +76,10 @@ static bool offsets_consistent(const struct ivshm_wire_hdr *h,
 	if (h->peers_off != sizeof(struct ivshm_wire_hdr) ||
 	    h->chans_off < peers_end || h->chans_off % IVSHM_LAYOUT_ALIGN ||
 	    h->desc_off < sizeof(struct ivshm_wire_chan) ||
-	    h->desc_off % IVSHM_DESC_SIZE || h->bufs_off < h->desc_off ||
-	    h->bufs_off - h->desc_off < (uint64_t)g->ring_size * IVSHM_DESC_SIZE ||
+	    h->desc_off % IVSHM_DESC_SIZE || h->inline_off < h->desc_off ||
+	    h->inline_off - h->desc_off < (uint64_t)g->ring_size * IVSHM_DESC_SIZE ||
+	    h->bufs_off < h->inline_off ||
+	    h->bufs_off - h->inline_off < (uint64_t)g->ring_size * g->inline_size ||
 	    h->chan_stride % IVSHM_LAYOUT_ALIGN || h->chan_stride < h->bufs_off ||
 	    h->chan_stride - h->bufs_off < ring_bytes)
 		return false;
@@ -100,8 +103,9 @@ static int check_header(struct stat_view *v, char *err, size_t errlen)
 		return -1;
 	}
 	if (h->version_major != IVSHM_LAYOUT_MAJOR) {
-		ivshm_set_err(err, errlen, "layout version %u.%u, this tool reads %u.x",
-			      h->version_major, h->version_minor, IVSHM_LAYOUT_MAJOR);
+		char why[320];
+
+		ivshm_set_err(err, errlen, "%s", ivshm_version_refusal(h, why, sizeof(why)));
 		return -1;
 	}
 	bad = geometry_fault(h, &g);
@@ -152,6 +156,7 @@ int stat_view_open(struct stat_view *v, const void *base, uint64_t size,
 	v->region.chans_off = v->hdr.chans_off;
 	v->region.chan_stride = v->hdr.chan_stride;
 	v->region.desc_off = v->hdr.desc_off;
+	v->region.inline_off = v->hdr.inline_off;
 	v->region.bufs_off = v->hdr.bufs_off;
 	return 0;
 }

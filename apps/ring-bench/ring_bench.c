@@ -219,7 +219,7 @@ static int tput_producer(struct bench *b, const void *argp)
 	while (!stopped(b)) {
 		n = ivshm_tx_space(&tx, a->burst);
 		for (i = 0; i < n; i++) {
-			memcpy(ivshm_tx_buf(&tx, i), payload, a->size);
+			memcpy(ivshm_tx_buf_for(&tx, i, a->size), payload, a->size);
 			ivshm_tx_set(&tx, i, a->size);
 		}
 		ivshm_tx_publish(&tx, n);
@@ -302,7 +302,7 @@ static int echo(struct bench *b, const void *unused)
 		if (ivshm_rx_get(&rx, 0, &d, &len) == IVSHM_OK) {
 			while (ivshm_tx_space(&tx, 1) == 0)
 				;
-			memcpy(ivshm_tx_buf(&tx, 0), d, len);
+			memcpy(ivshm_tx_buf_for(&tx, 0, len), d, len);
 			ivshm_tx_set(&tx, 0, len);
 			ivshm_tx_publish(&tx, 1);
 		}
@@ -320,7 +320,7 @@ static uint64_t ring_round_trip(struct ivshm_tx *tx, struct ivshm_rx *rx,
 	uint32_t len;
 
 	ivshm_tx_space(tx, 1);
-	memcpy(ivshm_tx_buf(tx, 0), payload, 64);
+	memcpy(ivshm_tx_buf_for(tx, 0, 64), payload, 64);
 	ivshm_tx_set(tx, 0, 64);
 	ivshm_tx_publish(tx, 1);
 	while (ivshm_rx_avail(rx, 1) == 0)

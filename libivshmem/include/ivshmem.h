@@ -113,7 +113,8 @@ bool ivshmem_port_wait_link(const struct ivshmem_port *p, int timeout_ms);
 struct ivshmem_stats {
 	uint64_t rx_frames, rx_bytes;
 	uint64_t rx_dropped;   /* bad descriptors, frames longer than cap */
-	uint64_t rx_bad_index; /* the peer's head out of range (ignored) */
+	uint64_t rx_bad_index; /* the peer's indices out of range (ignored;
+				* layout 3.0 reads no head: stays 0) */
 	uint64_t tx_frames, tx_bytes;
 	uint64_t tx_full;      /* frames refused: ring full */
 	uint64_t tx_dropped;   /* frames dropped: empty or too long */

@@ -201,6 +201,8 @@ static void peer_attach(struct peer *p, uint16_t nb_tx)
 		printf("peer attach: %s\n", ivshm_strerror(rc));
 		exit(2);
 	}
+	/* as a peer port does at start: the PMD's Tx writes once acked (3.0) */
+	ivshm_rx_sync(&p->rx);
 }
 
 /* The usual start of a case: a port on a fresh region, started with one
@@ -636,7 +638,7 @@ static void case_rx_bad_desc(void)
 	struct peer p;
 
 	port = started_port(&p, mp);
-	memset(ivshm_tx_buf(&p.tx[0], 1), 7, 64);
+	memset(ivshm_tx_buf_for(&p.tx[0], 1, 64), 7, 64);
 	ivshm_tx_set(&p.tx[0], 0, 0); /* length 0: invalid */
 	ivshm_tx_set(&p.tx[0], 1, 64);
 	ivshm_tx_publish(&p.tx[0], 2);
@@ -1131,6 +1133,9 @@ static void case_zc_peer_restart(void)
 	ivshm_region_detach(&p.r);
 	CHECK_EQ(ivshm_region_attach(&p.r, p.base, SHM_SIZE, PEER_ID, NULL, 0), IVSHM_OK);
 	CHECK_EQ(ivshm_tx_open(&p.tx[0], &p.r, 0, 0), IVSHM_OK);
+	CHECK_EQ(peer_send(&p, 0, 4, 64, 100), 0); /* 3.0: not before the ack */
+	rx_poll(port); /* the idle poll sees the new generation and acks it */
+	CHECK(ivshm_tx_ready(&p.tx[0]));
 	CHECK_EQ(peer_send(&p, 0, 4, 64, 100), 4);
 	CHECK_EQ(rx_wait(port, 0, bufs, 4), 4);
 	for (i = 0; i < 4; i++)

@@ -291,9 +291,19 @@ bad-devargs)
   # a geometry larger than the region: the error gives the exact need and
   # names every field that could shrink (before, max_peers was not named)
   run_fg small1 "net_ivshmem0,shm=/dev/shm/$tag-s1,size=4M,id=0,queues=2" --count 1; rc=$?
-  expect_refused "$rc" small1 'queues=2 ring_size=1024 buf_size=1536 needs 6344704: lower any of max_peers, queues, ring_size, buf_size'
+  expect_refused "$rc" small1 'queues=2 ring_size=1024 buf_size=1536 inline_size=128 needs 6868992: lower any of max_peers, queues, ring_size, buf_size, inline_size'
   run_fg small2 "net_ivshmem0,shm=/dev/shm/$tag-s2,size=4M,id=0,max_peers=4,peer=1" --count 1; rc=$?
-  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 19025920: lower any of max_peers'
+  expect_refused "$rc" small2 'the geometry max_peers=4 .* needs 20598784: lower any of max_peers'
+  # a region a layout 2.1 peer formatted (its header written by hand, as
+  # that peer would): refused, naming both versions and what to do
+  python3 -c 'import struct, sys
+h = struct.pack("<IHHIIQQIIIIQQQQQ", 0x4D485649, 2, 1, 2, 0, 4 << 20, 3174400,
+                2, 1, 1024, 1536, 256, 4096, 1585152, 192, 8384)
+with open(sys.argv[1], "wb") as f:
+    f.write(h + bytes(256 - len(h)))
+    f.truncate(4 << 20)' "/dev/shm/$tag-v21"
+  run_fg v21 "net_ivshmem0,shm=/dev/shm/$tag-v21,size=4M,id=0" --count 1; rc=$?
+  expect_refused "$rc" v21 'formatted with BAR2 layout 2.1, this ivshmem-pmd speaks layout 3.0 .*restart both peers on the same release, or reformat the region'
   ;;
 no-server)
   run_fg ns "net_ivshmem0,server=$work/absent.sock" --count 1; rc=$?

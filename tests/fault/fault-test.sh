@@ -189,7 +189,7 @@ shm-version)
   # version_major is the u16 at offset 4 of the header (lib/ivshmem_wire.h)
   printf '\x63\x00' | dd of="$shm" bs=1 seek=4 conv=notrunc status=none
   run_fg ver "net_ivshmem0,shm=$shm,size=4M,id=1" --count 1; rc=$?
-  expect_refused "$rc" ver 'version'
+  expect_refused "$rc" ver 'formatted with BAR2 layout 99.0, this ivshmem-pmd speaks layout 3.0'
   ;;
 shm-too-small)
   shm=/dev/shm/$tag-small

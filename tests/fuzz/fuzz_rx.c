@@ -78,7 +78,9 @@ static void peer_area(const struct world *w, unsigned int kind, unsigned int q,
 		break;
 	case 2: *start = chan_to_me; *len = r->desc_off; break;
 	case 3: *start = chan_to_me + r->desc_off; *len = ring * 8; break;
-	case 4: *start = chan_to_me + r->bufs_off; *len = ring * w->geo.buf_size;
+	case 4: /* the inline slots and the buffers after them: data only */
+		*start = chan_to_me + r->inline_off;
+		*len = r->bufs_off - r->inline_off + ring * w->geo.buf_size;
 		break;
 	default: /* the consumer lines of our Tx channel */
 		*start = chan_from_me + 64; *len = 128; break;
@@ -123,8 +125,8 @@ static void attach_me(struct world *w, unsigned int flags)
 	w->attached = true;
 }
 
-/* The prefetch hint of every ready frame stays inside the buffer area,
- * whatever the peer wrote into the descriptors. */
+/* The prefetch hint of every ready frame stays inside the buffer area or
+ * the inline area, whatever the peer wrote into the descriptors. */
 static void check_frame_hints(struct ivshm_rx *rx, uint32_t avail, uint32_t asked)
 {
 	uint32_t i, len;
@@ -133,7 +135,8 @@ static void check_frame_hints(struct ivshm_rx *rx, uint32_t avail, uint32_t aske
 	CHECK(avail <= asked);
 	for (i = 0; i < avail; i++) {
 		p = ivshm_rx_frame_hint(rx, i, &len);
-		CHECK(p >= rx->bufs && p + len <= rx->bufs + rx->bufs_len);
+		CHECK((p >= rx->bufs && p + len <= rx->bufs + rx->bufs_len) ||
+		      (p >= rx->inl && p + len <= rx->inl + rx->inl_len));
 	}
 }
 
@@ -271,8 +274,9 @@ static void act(struct world *w, unsigned int op, unsigned int q,
 }
 
 /* Small geometries keep a region at a few pages (ring 2..64, buffers
- * 64..512 B, 2..4 peers, 1..2 queues): every layout rule still applies,
- * and an input costs microseconds instead of formatting megabytes. */
+ * 64..512 B, inline slots 0..128 B, 2..4 peers, 1..2 queues): every
+ * layout rule still applies, and an input costs microseconds instead of
+ * formatting megabytes. */
 static void pick_geometry(struct ivshm_geometry *g, unsigned int shape)
 {
 	unsigned int ring_bits = (shape >> 1) & 7;
@@ -281,6 +285,8 @@ static void pick_geometry(struct ivshm_geometry *g, unsigned int shape)
 	g->queues = 1 + (shape & 1);
 	g->ring_size = 2u << (ring_bits < 5 ? ring_bits : 5);
 	g->buf_size = 64u << ((shape >> 4) & 3);
+	/* 0, 64 or 128 B inline slots (3.0), from bits the rest uses too */
+	g->inline_size = ((shape >> 3) & 1) ? 64u << (shape >> 7) : 0;
 }
 
 /* One exactly sized region per geometry byte, allocated once: allocating

@@ -47,9 +47,10 @@ def fixture(mode, path=SHM):
 
 
 def check_live(doc):
-    assert doc["format_state"] == "ready" and doc["version_major"] == 2, doc
+    assert doc["format_state"] == "ready" and doc["version_major"] == 3, doc
+    assert doc["version_minor"] == 0, doc
     assert doc["geometry"] == {"max_peers": 2, "queues": 1, "ring_size": 1024,
-                               "buf_size": 1536}, doc["geometry"]
+                               "buf_size": 1536, "inline_size": 128}, doc["geometry"]
     peers = doc["peers"]
     assert [(p["id"], p["state"], p["generation"], p["heartbeat"], p["mac"]) for p in peers] == [
         (0, "up", 1, 1, "02:00:00:00:00:10"), (1, "up", 1, 1, "02:00:00:00:00:11")], peers
@@ -75,7 +76,8 @@ def test_live_shm():
     check_live(json.loads(r.stdout))
     r = stat("--shm", SHM)
     assert r.returncode == 0, r.stderr
-    for text in ("layout 2.1, ready", "max_peers 2, queues 1, ring_size 1024, buf_size 1536",
+    for text in ("layout 3.0, ready",
+                 "max_peers 2, queues 1, ring_size 1024, buf_size 1536, inline_size 128",
                  "02:00:00:00:00:11", "vector 0", "2/1024"):
         assert text in r.stdout, (text, r.stdout)
     assert sha(SHM) == before, "ivshmem-stat changed the region"
@@ -156,7 +158,20 @@ def refused(expect, size=None, data=None, mode=None):
     assert sha(SHM) == before
 
 
+def header_2_1():
+    """The header a layout 2.1 peer writes for its default geometry (by hand,
+    as that peer would: 2.1 had no inline fields)."""
+    import struct
+    h = struct.pack("<IHHIIQQIIIIQQQQQ", 0x4D485649, 2, 1, 2, 0, 4 << 20, 3174400,
+                    2, 1, 1024, 1536, 256, 4096, 1585152, 192, 8384)
+    return h + bytes(256 - len(h))
+
+
 def test_bad_regions():
+    refused("the region was formatted with BAR2 layout 2.1, this ivshmem-pmd speaks "
+            "layout 3.0", data=header_2_1() + bytes((4 << 20) - 256))
+    refused("restart both peers on the same release, or reformat the region",
+            data=header_2_1() + bytes((4 << 20) - 256))
     refused("region is blank")
     refused("not an ivshmem-pmd region", data=os.urandom(1 << 20))
     refused("region is half-formatted", mode="half")

@@ -27,7 +27,7 @@ static uint8_t *base;
 
 static void put_frame(struct ivshm_tx *tx, uint32_t slot, uint32_t len, uint8_t fill)
 {
-	memset(ivshm_tx_buf(tx, slot), fill, len);
+	memset(ivshm_tx_buf_for(tx, slot, len), fill, len);
 	ivshm_tx_set(tx, slot, len);
 }
 
@@ -40,10 +40,13 @@ static void test_bad_descriptors(void)
 
 	CHECK_EQ(ivshm_tx_open(&tx, &hostile, 0, 0), IVSHM_OK);
 	put_frame(&tx, 0, 100, 0xa0);
-	atomic_store(&tx.descs[(tx.head + 1) & tx.mask], IVSHM_DESC_MAKE(UINT32_MAX, 10, 0));
+	atomic_store(&tx.descs[(tx.head + 1) & tx.mask],
+		     IVSHM_DESC_MAKE_TAGGED(UINT32_MAX, 10, 0,
+					    IVSHM_LAP_TAG(tx.head + 1, tx.lap_shift)));
 	put_frame(&tx, 2, 200, 0xa2);
 	put_frame(&tx, 3, 1500, 0xa3); /* longer than the receiver's 1000 */
-	atomic_store(&tx.descs[(tx.head + 4) & tx.mask], IVSHM_DESC_MAKE(0, 10, 0x80));
+	atomic_store(&tx.descs[(tx.head + 4) & tx.mask],
+		     IVSHM_DESC_MAKE_TAGGED(0, 10, 0x80, IVSHM_LAP_TAG(tx.head + 4, tx.lap_shift)));
 	put_frame(&tx, 5, 300, 0xa5);
 	ivshm_tx_publish(&tx, 6);
 	for (n = 0; n < 20; n++) {
@@ -61,11 +64,12 @@ static void test_bad_descriptors(void)
 	CHECK_EQ(st.rx_bytes, 600);
 	CHECK_EQ(st.rx_dropped, 3); /* bad offset, too long, unknown flag */
 
-	/* a head far beyond the ring: nothing delivered, counted */
+	/* a head far beyond the ring: nothing delivered (3.0: the receiver
+	 * goes by the lap tags, the head is not even read) */
 	atomic_store(&tx.ctl->head, tx.head + 100000);
 	CHECK_EQ(ivshmem_port_recv(port, buf, sizeof(buf)), 0);
 	ivshmem_port_stats(port, &st);
-	CHECK(st.rx_bad_index >= 1);
+	CHECK_EQ(st.rx_bad_index, 0);
 	CHECK_EQ(st.rx_frames, 3);
 	atomic_store(&tx.ctl->head, tx.head); /* back to a sane head */
 }
@@ -102,7 +106,7 @@ static void test_bad_open(void)
 	CHECK(strstr(err, "or pci=BDF") != NULL);
 	snprintf(spec, sizeof(spec), "shm=%s-small,size=64K,id=0", path);
 	CHECK_EQ(ivshmem_port_open(spec, &q, err, sizeof(err)), -EINVAL);
-	CHECK(strstr(err, "needs 3174400: lower any of") != NULL);
+	CHECK(strstr(err, "needs 3436544: lower any of") != NULL);
 	/* our live port holds id 0: a second one is refused, not taken over */
 	snprintf(spec, sizeof(spec), "shm=%s,size=4M,id=0", path);
 	CHECK_EQ(ivshmem_port_open(spec, &q, err, sizeof(err)), -EADDRINUSE);
@@ -110,6 +114,45 @@ static void test_bad_open(void)
 	CHECK_EQ(ivshmem_port_open("pci=../x", &q, err, sizeof(err)), -EINVAL);
 	CHECK(strstr(err, "not a PCI address") != NULL);
 	CHECK(q == NULL);
+}
+
+/* A region a layout 2.1 peer formatted (its header written by hand, as
+ * that peer would) is refused with both versions and what to do. */
+static void test_layout_2_1_refused(void)
+{
+	char err[IVSHMEM_ERR_LEN], spec[160], old[sizeof(path) + 8];
+	struct ivshm_wire_hdr h;
+	struct ivshmem_port *q = NULL;
+	int fd;
+
+	memset(&h, 0, sizeof(h));
+	atomic_store(&h.magic, IVSHM_LAYOUT_MAGIC);
+	h.version_major = 2;
+	h.version_minor = 1;
+	atomic_store(&h.format_state, IVSHM_FORMAT_READY);
+	h.region_size = SIZE;
+	h.layout_size = 3174400;
+	h.max_peers = 2;
+	h.queues = 1;
+	h.ring_size = 1024;
+	h.buf_size = 1536;
+	h.peers_off = 256;
+	h.chans_off = 4096;
+	h.chan_stride = 1585152;
+	h.desc_off = 192;
+	h.bufs_off = 8384;
+	snprintf(old, sizeof(old), "%s-v21", path);
+	fd = open(old, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, SIZE) == 0 && write(fd, &h, sizeof(h)) == sizeof(h));
+	close(fd);
+	snprintf(spec, sizeof(spec), "shm=%s,size=4M,id=0", old);
+	CHECK_EQ(ivshmem_port_open(spec, &q, err, sizeof(err)), -EINVAL);
+	CHECK(q == NULL);
+	CHECK(strstr(err, "formatted with BAR2 layout 2.1, this ivshmem-pmd speaks "
+		      "layout 3.0") != NULL);
+	CHECK(strstr(err, "restart both peers on the same release, or reformat the "
+		      "region") != NULL);
+	unlink(old);
 }
 
 int main(void)
@@ -136,6 +179,7 @@ int main(void)
 	RUN(test_bad_descriptors);
 	RUN(test_wake_token);
 	RUN(test_bad_open);
+	RUN(test_layout_2_1_refused);
 	ivshmem_port_close(port);
 	munmap(base, SIZE);
 	unlink(path);

@@ -174,6 +174,8 @@ static uint32_t send_zero_copy(struct ivshm_tx *tx, uint64_t seq, uint32_t n)
 		for (k = 0; k < segs; k++)
 			memcpy(ivshm_tx_buf(tx, slot + k), frame + k * BUF,
 			       len - k * BUF < BUF ? len - k * BUF : BUF);
+		/* 3.0: the descriptor store publishes: written first */
+		atomic_store_explicit(&written, seq + i + 1, memory_order_release);
 		slot += ivshm_tx_set_chain(tx, slot, len);
 	}
 	atomic_store_explicit(&written, seq + i, memory_order_release);

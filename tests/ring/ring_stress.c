@@ -202,7 +202,7 @@ static void send_zero_copy(struct side *s, uint32_t want)
 		uint64_t seq = s->res->sent + i;
 		uint32_t len = pkt_len(seq, s->me);
 
-		pkt_write(ivshm_tx_buf(&s->tx, i), seq, len);
+		pkt_write(ivshm_tx_buf_for(&s->tx, i, len), seq, len);
 		ivshm_tx_set(&s->tx, i, len);
 	}
 	ivshm_tx_publish(&s->tx, n);

@@ -30,4 +30,11 @@ static inline struct ivshm_wire_peer *region_peer(void *base, unsigned int id)
 	return (struct ivshm_wire_peer *)((uint8_t *)base + 256) + id;
 }
 
+/* Descriptor d as a producer publishes it for free-running position pos
+ * of a ring of 2^shift slots: with pos's lap tag (layout 3.0). */
+static inline uint64_t desc_at(uint64_t d, uint32_t pos, uint32_t shift)
+{
+	return (d & ~((uint64_t)0xff << 56)) | (uint64_t)IVSHM_LAP_TAG(pos, shift) << 56;
+}
+
 #endif /* IVSHM_TESTS_REGION_FIXTURE_H */

@@ -223,11 +223,50 @@ static void test_version(void)
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 1, NULL, 0), IVSHM_OK);
 	region_hdr(base)->version_major = 1; /* no chained descriptors */
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);
-	CHECK(strstr(ivshm_strerror(IVSHM_EVERSION), "layout 2.x") != NULL);
-	region_hdr(base)->version_major = 3;
+	CHECK(strstr(ivshm_strerror(IVSHM_EVERSION), "layout 3.x") != NULL);
+	region_hdr(base)->version_major = 4;
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);
 	region_hdr(base)->version_major = 0;
 	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 2, NULL, 0), IVSHM_EVERSION);
+	free(base);
+}
+
+/* A region a 2.1 peer formatted (its header written by hand as that peer
+ * would: 2.1, no inline fields, its offsets) is refused with a message
+ * that names both versions and what to do; nothing of it is touched. */
+static void test_layout_2_1_refused(void)
+{
+	struct ivshm_region r;
+	char why[320];
+	uint8_t *base = region_alloc(SIZE);
+	struct ivshm_wire_hdr *h = region_hdr(base);
+	uint8_t before[256];
+
+	h->version_major = 2;
+	h->version_minor = 1;
+	h->formatter_id = 0;
+	h->region_size = SIZE;
+	h->max_peers = 3;
+	h->queues = 2;
+	h->ring_size = 8;
+	h->buf_size = 64;
+	h->peers_off = 256;
+	h->chans_off = 4096;
+	h->desc_off = 192;
+	h->bufs_off = 256;
+	h->chan_stride = 4096;
+	h->layout_size = 4096 + 12 * 4096;
+	atomic_store(&h->magic, IVSHM_LAYOUT_MAGIC);
+	atomic_store(&h->format_state, IVSHM_FORMAT_READY);
+	memcpy(before, base, sizeof(before));
+	CHECK_EQ(ivshm_region_attach(&r, base, SIZE, 1, &small_geo, IVSHM_ATTACH_FORMAT),
+		 IVSHM_EVERSION);
+	CHECK(memcmp(before, base, sizeof(before)) == 0);
+	CHECK(strstr(ivshm_version_refusal(base, why, sizeof(why)),
+		     "formatted with BAR2 layout 2.1, this ivshmem-pmd speaks layout 3.0") != NULL);
+	CHECK(strstr(why, "restart both peers on the same release, or reformat the region") != NULL);
+	/* A short buffer gets a truncated, terminated message. */
+	CHECK_EQ(strlen(ivshm_version_refusal(base, why, 16)), 15);
 	free(base);
 }
 
@@ -336,6 +375,7 @@ int main(void)
 	RUN(test_busy_while_formatting);
 	RUN(test_foreign_data_refused);
 	RUN(test_version);
+	RUN(test_layout_2_1_refused);
 	RUN(test_corrupt_header_fields);
 	RUN(test_region_smaller_than_layout);
 	RUN(test_failed_format_leaves_region_blank);

@@ -77,7 +77,7 @@ static uint32_t send_seq(struct ivshm_tx *tx, uint32_t first, uint32_t n,
 	for (i = 0; i < room; i++) {
 		uint32_t len = pkt_len(first + i, maxlen);
 
-		pkt_fill(ivshm_tx_buf(tx, i), first + i, len);
+		pkt_fill(ivshm_tx_buf_for(tx, i, len), first + i, len);
 		ivshm_tx_set(tx, i, len);
 	}
 	ivshm_tx_publish(tx, room);
@@ -134,9 +134,11 @@ static void test_single_packet_roundtrip(void)
 
 	CHECK_EQ(pair_open(&p, geo(8, 128)), 0);
 	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0);
-	memcpy(ivshm_tx_buf(&p.tx, 0), "hello", 5);
+	memcpy(ivshm_tx_buf_for(&p.tx, 0, 5), "hello", 5);
 	ivshm_tx_set(&p.tx, 0, 5);
-	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 0); /* set alone publishes nothing */
+	/* 3.0: the tagged descriptor is the publication; head only follows */
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 1);
+	CHECK_EQ(atomic_load(&p.tx.ctl->head), 0);
 	CHECK(!ivshm_tx_publish(&p.tx, 1));
 	CHECK_EQ(atomic_load(&p.tx.ctl->head), 1);
 	CHECK_EQ(ivshm_rx_avail(&p.rx, 8), 1);
@@ -323,47 +325,27 @@ static void test_max_frame_is_16_bit_length(void)
 
 /* ---- validation: the consumer never trusts the producer (and v.v.) ---- */
 
-/* The producer's head in shared memory is set to `head` (tail is 0, ring
- * of 8); returns what rx_avail says, *bad gets the bad_index count. */
-static uint32_t avail_with_head(uint32_t head, uint64_t *bad)
+/* 3.0: the consumer goes by the lap tags, never by the producer's head:
+ * a head set to anything (even "full") makes nothing ready and counts no
+ * error; tagged descriptors are ready without any head. */
+static void test_consumer_ignores_head(void)
 {
+	static const uint32_t heads[] = { 8, 9, UINT32_MAX, 3 };
 	struct pair p;
-	uint32_t n = 99;
+	size_t i;
 
-	*bad = 99;
-	if (pair_open(&p, geo(8, 64)) == 0) {
-		atomic_store(&p.tx.ctl->head, head);
-		n = ivshm_rx_avail(&p.rx, 100);
-		*bad = p.rx.err.bad_index;
-		if (p.rx.tail != 0)
-			n = 98;
+	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		atomic_store(&p.tx.ctl->head, heads[i]);
+		CHECK_EQ(ivshm_rx_avail(&p.rx, 100), 0);
+		CHECK_EQ(p.rx.tail, 0);
 	}
+	CHECK_EQ(p.rx.err.bad_index, 0);
+	for (i = 0; i < 8; i++)
+		atomic_store(&p.tx.descs[i], desc_at(IVSHM_DESC_MAKE(i * 64, 1, 0), (uint32_t)i,
+						     p.tx.lap_shift));
+	CHECK_EQ(ivshm_rx_avail(&p.rx, 100), 8); /* never more than the ring */
 	pair_close(&p);
-	return n;
-}
-
-static void test_head_exactly_ring_size_is_valid(void)
-{
-	uint64_t bad;
-
-	CHECK_EQ(avail_with_head(8, &bad), 8);
-	CHECK_EQ(bad, 0);
-}
-
-static void test_head_beyond_ring_rejected(void)
-{
-	uint64_t bad;
-
-	CHECK_EQ(avail_with_head(9, &bad), 0);
-	CHECK_EQ(bad, 1);
-}
-
-static void test_head_behind_tail_rejected(void)
-{
-	uint64_t bad;
-
-	CHECK_EQ(avail_with_head(UINT32_MAX, &bad), 0); /* tail - 1 */
-	CHECK_EQ(bad, 1);
 }
 
 static void test_tail_beyond_head_rejected(void)
@@ -440,7 +422,7 @@ static int get_one(uint64_t desc, struct ivshm_chan_errors *err)
 
 	if (pair_open(&p, geo(8, 64)) != 0)
 		return 99;
-	atomic_store(&p.tx.descs[0], desc);
+	atomic_store(&p.tx.descs[0], desc_at(desc, 0, p.tx.lap_shift));
 	ivshm_tx_publish(&p.tx, 1);
 	if (ivshm_rx_avail(&p.rx, 8) != 1)
 		rc = 98;
@@ -494,7 +476,8 @@ static void test_desc_unknown_flags_rejected(void)
 
 	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 2), &e), IVSHM_ECORRUPT);
 	CHECK_EQ(e.bad_desc, 1);
-	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0x8000), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0x80), &e), IVSHM_ECORRUPT);
+	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, 0x4), &e), IVSHM_ECORRUPT);
 	/* F_MORE starts a chain: not an error, not counted */
 	CHECK_EQ(get_one(IVSHM_DESC_MAKE(0, 1, IVSHM_DESC_F_MORE), &e), IVSHM_ECHAIN);
 	CHECK_EQ(e.bad_desc, 0);
@@ -514,7 +497,8 @@ static void test_rx_burst_drops_bad_and_oversize(void)
 
 	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
 	CHECK_EQ(send_seq(&p.tx, 0, 4, 64), 4); /* lengths 1, 2, 3, 4 */
-	atomic_store(&p.tx.descs[1], IVSHM_DESC_MAKE(64, 0, 0)); /* zero len */
+	atomic_store(&p.tx.descs[1], desc_at(IVSHM_DESC_MAKE(64, 0, 0), 1,
+					     p.tx.lap_shift)); /* zero len */
 	CHECK_EQ(ivshm_rx_burst(&p.rx, pkts, 4, 3), 2); /* cap 3: drops len 4 */
 	CHECK_EQ(p.rx.err.bad_desc, 2);
 	CHECK(pkt_ok(out[0], pkts[0].len, 0, 64));
@@ -570,9 +554,10 @@ static void test_publish_reports_need_wakeup(void)
 	pair_close(&p);
 }
 
-/* A head the producer garbled (outside [tail, tail + ring_size]) is never
- * received, so arm must let the consumer sleep instead of answering
- * "pending" forever (interrupt mode would spin). */
+/* A head the producer garbled is never received (the consumer goes by
+ * the tags), so arm must let the consumer sleep instead of answering
+ * "pending" forever (interrupt mode would spin): only a ready tag keeps
+ * it awake. */
 static void test_arm_sleeps_over_invalid_head(void)
 {
 	struct pair p;
@@ -584,7 +569,9 @@ static void test_arm_sleeps_over_invalid_head(void)
 	CHECK_EQ(atomic_load(&p.rx.ctl->need_wakeup), 1);
 	atomic_store(&p.rx.ctl->head, p.rx.tail - 1);
 	CHECK(ivshm_rx_arm(&p.rx));
-	atomic_store(&p.rx.ctl->head, p.rx.tail + 8); /* exactly full: valid */
+	atomic_store(&p.rx.ctl->head, p.rx.tail + 8); /* "full", but no tag */
+	CHECK(ivshm_rx_arm(&p.rx));
+	atomic_store(&p.tx.descs[0], desc_at(IVSHM_DESC_MAKE(0, 1, 0), 0, p.tx.lap_shift));
 	CHECK(!ivshm_rx_arm(&p.rx));
 	pair_close(&p);
 }
@@ -661,23 +648,35 @@ static void test_producer_restart_drops_stale(void)
 	pair_close(&p);
 }
 
-/* A restarted producer need not wait for the consumer: what it sends before
- * the consumer notices the new generation is kept, the old life's is not. */
-static void test_producer_restart_keeps_new_generation_sent_early(void)
+/* 3.0: a restarted producer writes no slot before the consumer acked its
+ * generation (the consumer may still be reading the last life's slots by
+ * their tags); then what it sends arrives and the old life's does not. A
+ * consumer asleep meanwhile is rung, so that it wakes to sync. */
+static void test_producer_restart_waits_for_ack(void)
 {
 	struct pair p;
 
 	CHECK_EQ(pair_open(&p, geo(8, 64)), 0);
 	CHECK_EQ(send_seq(&p.tx, 0, 5, 64), 5);
 	CHECK_EQ(recv_seq(&p.rx, 0, 2, 64), 2); /* 3 stale left */
+	CHECK(ivshm_rx_arm(&p.rx) == false); /* 3 ready: stays awake */
 	CHECK_EQ(ivshm_region_attach(&p.a, p.base, p.a.size, 0, NULL,
 				     IVSHM_ATTACH_TAKEOVER), 0);
 	CHECK_EQ(ivshm_tx_open(&p.tx, &p.a, 1, 0), 0);
-	/* 3 slots still hold stale descriptors: only 5 are free. */
-	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 5);
+	CHECK(!p.tx.acked);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 0);
+	CHECK_EQ(send_seq(&p.tx, 200, 4, 64), 0);
+	/* the consumer sleeps: the waiting producer rings it once */
+	CHECK(ivshm_rx_arm(&p.rx) == false); /* prod_gen changed: poll first */
+	atomic_store(&p.rx.ctl->need_wakeup, p.rx.wake_token);
+	CHECK_EQ(ivshm_tx_publish(&p.tx, 0), p.rx.wake_token);
+	CHECK_EQ(ivshm_tx_publish(&p.tx, 0), IVSHM_WAKE_NONE);
+	CHECK_EQ(recv_seq(&p.rx, 2, 8, 64), 0); /* stale untagged: resync */
+	CHECK_EQ(p.rx.err.resyncs, 1);
+	CHECK_EQ(ivshm_tx_space(&p.tx, 8), 8);
+	CHECK(p.tx.acked);
 	CHECK_EQ(send_seq(&p.tx, 200, 4, 64), 4);
 	CHECK_EQ(recv_seq(&p.rx, 200, 8, 64), 4);
-	CHECK_EQ(p.rx.err.resyncs, 1);
 	CHECK_EQ(p.rx.err.bad_index + p.rx.err.bad_desc, 0);
 	pair_close(&p);
 }
@@ -714,7 +713,8 @@ static void fill_pattern(uint8_t *b, uint32_t len, uint32_t seed)
 static void publish_descs(struct pair *p, const uint64_t *d, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
-		atomic_store(&p->tx.descs[(p->tx.head + i) & p->tx.mask], d[i]);
+		atomic_store(&p->tx.descs[(p->tx.head + i) & p->tx.mask],
+			     desc_at(d[i], p->tx.head + i, p->tx.lap_shift));
 	ivshm_tx_publish(&p->tx, n);
 }
 
@@ -947,9 +947,7 @@ int main(void)
 	RUN(test_burst_sizes);
 	RUN(test_tx_burst_stops_at_bad_length);
 	RUN(test_max_frame_is_16_bit_length);
-	RUN(test_head_exactly_ring_size_is_valid);
-	RUN(test_head_beyond_ring_rejected);
-	RUN(test_head_behind_tail_rejected);
+	RUN(test_consumer_ignores_head);
 	RUN(test_tail_beyond_head_rejected);
 	RUN(test_tail_too_far_behind_rejected);
 	RUN(test_tail_moving_back_stalls_producer);
@@ -968,7 +966,7 @@ int main(void)
 	RUN(test_arm_with_pending_refuses_to_sleep);
 	RUN(test_rx_open_clears_stale_need_wakeup);
 	RUN(test_producer_restart_drops_stale);
-	RUN(test_producer_restart_keeps_new_generation_sent_early);
+	RUN(test_producer_restart_waits_for_ack);
 	RUN(test_consumer_restart_syncs_without_resync_count);
 	RUN(test_chain_roundtrip);
 	RUN(test_chain_needs_room_for_all);

@@ -11,13 +11,13 @@ static struct ivshm_geometry geo(uint32_t peers, uint32_t queues,
 				 uint32_t ring, uint32_t buf)
 {
 	return (struct ivshm_geometry){ .max_peers = peers, .queues = queues,
-					.ring_size = ring, .buf_size = buf };
+					.ring_size = ring, .buf_size = buf, .inline_size = 0 };
 }
 
 static void test_default_layout_exact(void)
 {
 	struct ivshm_geometry g = IVSHM_GEOMETRY_DEFAULT;
-	const uint64_t size = 3174400; /* 4096 + 2 * 1585152 */
+	const uint64_t size = 3436544; /* 4096 + 2 * 1716224 */
 	uint8_t *base = region_alloc(size + 4096);
 	struct ivshm_wire_hdr *h = region_hdr(base);
 	size_t i;
@@ -27,7 +27,8 @@ static void test_default_layout_exact(void)
 	CHECK_EQ(ivshm_region_format(base, size + 4096, &g, 1), IVSHM_OK);
 	CHECK_EQ(h->magic, IVSHM_LAYOUT_MAGIC);
 	CHECK(memcmp(base, "IVHM", 4) == 0);
-	CHECK_EQ(h->version_major, 2); /* 2.0: chained descriptors */
+	CHECK_EQ(h->version_major, 3); /* 3.0: lap tags, inline frames */
+	CHECK_EQ(h->version_minor, 0);
 	CHECK_EQ(h->version_minor, IVSHM_LAYOUT_MINOR);
 	CHECK_EQ(h->format_state, IVSHM_FORMAT_READY);
 	CHECK_EQ(h->formatter_id, 1);
@@ -39,9 +40,11 @@ static void test_default_layout_exact(void)
 	CHECK_EQ(h->buf_size, 1536);
 	CHECK_EQ(h->peers_off, 256);
 	CHECK_EQ(h->chans_off, 4096);
-	CHECK_EQ(h->chan_stride, 1585152);
+	CHECK_EQ(h->inline_size, 128);
+	CHECK_EQ(h->chan_stride, 1716224); /* align(139456 + 1024 * 1536, 4096) */
 	CHECK_EQ(h->desc_off, 192);
-	CHECK_EQ(h->bufs_off, 8384);
+	CHECK_EQ(h->inline_off, 8384); /* 192 + 1024 * 8 */
+	CHECK_EQ(h->bufs_off, 139456); /* 8384 + 1024 * 128 */
 	for (i = 0; i < sizeof(h->reserved); i++)
 		CHECK_EQ(h->reserved[i], 0);
 	/* Peer table and each channel's control lines + descriptors zeroed. */
@@ -49,9 +52,10 @@ static void test_default_layout_exact(void)
 		CHECK_EQ(base[i], 0);
 	for (i = 0; i < 8384; i++) {
 		CHECK_EQ(base[4096 + i], 0);
-		CHECK_EQ(base[4096 + 1585152 + i], 0);
+		CHECK_EQ(base[4096 + 1716224 + i], 0);
 	}
-	/* Buffers are not the formatter's business; the tail is untouched. */
+	/* Inline slots and buffers are not the formatter's business; the
+	 * tail is untouched. */
 	CHECK_EQ(base[4096 + 8384], 0xa5);
 	CHECK_EQ(base[size], 0xa5);
 	CHECK_EQ(base[size + 4095], 0xa5);
@@ -70,6 +74,26 @@ static void test_small_geometry_exact(void)
 	CHECK_EQ(h->desc_off, 192);
 	CHECK_EQ(h->bufs_off, 256); /* 192 + 2 * 8 rounded up to a line */
 	CHECK_EQ(h->chan_stride, 4096);
+	free(base);
+}
+
+static void test_inline_geometry_exact(void)
+{
+	struct ivshm_geometry g = geo(3, 2, 2, 64);
+	struct ivshm_geometry max = geo(256, 64, 65536, 65536);
+	uint8_t *base = region_alloc(53248);
+	struct ivshm_wire_hdr *h = region_hdr(base);
+
+	g.inline_size = 64;
+	CHECK_EQ(ivshm_layout_size(&g), 53248);
+	CHECK_EQ(ivshm_region_format(base, 53248, &g, 0), IVSHM_OK);
+	CHECK_EQ(h->inline_size, 64);
+	CHECK_EQ(h->inline_off, 256); /* 192 + 2 * 8 rounded up to a line */
+	CHECK_EQ(h->bufs_off, 384);   /* 256 + 2 * 64 */
+	CHECK_EQ(h->chan_stride, 4096);
+	/* Largest geometry with the largest inline slots: no overflow. */
+	max.inline_size = 4096;
+	CHECK_EQ(ivshm_layout_size(&max), 36864 + (uint64_t)256 * 255 * 64 * 4563931136ull);
 	free(base);
 }
 
@@ -105,15 +129,17 @@ static void test_geometry_limits(void)
 		struct ivshm_geometry g;
 		int rc;
 	} cases[] = {
-		{ { 1, 1, 2, 64 }, IVSHM_EINVAL },   { { 2, 1, 2, 64 }, IVSHM_OK },
-		{ { 256, 1, 2, 64 }, IVSHM_OK },     { { 257, 1, 2, 64 }, IVSHM_EINVAL },
-		{ { 2, 0, 2, 64 }, IVSHM_EINVAL },   { { 2, 64, 2, 64 }, IVSHM_OK },
-		{ { 2, 65, 2, 64 }, IVSHM_EINVAL },  { { 2, 1, 0, 64 }, IVSHM_EINVAL },
-		{ { 2, 1, 1, 64 }, IVSHM_EINVAL },   { { 2, 1, 3, 64 }, IVSHM_EINVAL },
-		{ { 2, 1, 65536, 64 }, IVSHM_OK },   { { 2, 1, 131072, 64 }, IVSHM_EINVAL },
-		{ { 2, 1, 2, 0 }, IVSHM_EINVAL },    { { 2, 1, 2, 63 }, IVSHM_EINVAL },
-		{ { 2, 1, 2, 96 }, IVSHM_EINVAL },   { { 2, 1, 2, 128 }, IVSHM_OK },
-		{ { 2, 1, 2, 65536 }, IVSHM_OK },    { { 2, 1, 2, 65600 }, IVSHM_EINVAL },
+		{ { 1, 1, 2, 64, 0 }, IVSHM_EINVAL },   { { 2, 1, 2, 64, 0 }, IVSHM_OK },
+		{ { 256, 1, 2, 64, 0 }, IVSHM_OK },     { { 257, 1, 2, 64, 0 }, IVSHM_EINVAL },
+		{ { 2, 0, 2, 64, 0 }, IVSHM_EINVAL },   { { 2, 64, 2, 64, 0 }, IVSHM_OK },
+		{ { 2, 65, 2, 64, 0 }, IVSHM_EINVAL },  { { 2, 1, 0, 64, 0 }, IVSHM_EINVAL },
+		{ { 2, 1, 1, 64, 0 }, IVSHM_EINVAL },   { { 2, 1, 3, 64, 0 }, IVSHM_EINVAL },
+		{ { 2, 1, 65536, 64, 0 }, IVSHM_OK },   { { 2, 1, 131072, 64, 0 }, IVSHM_EINVAL },
+		{ { 2, 1, 2, 0, 0 }, IVSHM_EINVAL },    { { 2, 1, 2, 63, 0 }, IVSHM_EINVAL },
+		{ { 2, 1, 2, 96, 0 }, IVSHM_EINVAL },   { { 2, 1, 2, 128, 0 }, IVSHM_OK },
+		{ { 2, 1, 2, 65536, 0 }, IVSHM_OK },    { { 2, 1, 2, 65600, 0 }, IVSHM_EINVAL },
+		{ { 2, 1, 2, 64, 64 }, IVSHM_OK },   { { 2, 1, 2, 64, 32 }, IVSHM_EINVAL },
+		{ { 2, 1, 2, 64, 4096 }, IVSHM_OK }, { { 2, 1, 2, 64, 4160 }, IVSHM_EINVAL },
 	};
 	uint8_t *base = region_alloc(8192);
 	size_t i;
@@ -187,6 +213,7 @@ int main(void)
 {
 	RUN(test_default_layout_exact);
 	RUN(test_small_geometry_exact);
+	RUN(test_inline_geometry_exact);
 	RUN(test_large_geometries_exact);
 	RUN(test_too_small);
 	RUN(test_geometry_limits);
