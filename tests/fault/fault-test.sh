@@ -6,9 +6,9 @@
 #                  100 ms of the kill (the median; every one within 1 s: a
 #                  loaded 2-core machine can leave the survivor's alarm
 #                  thread unscheduled for 300 ms) and resumes with each new peer
-#   link-timeout   a survivor with link_timeout_ms=400: after each of 5 kills
-#                  the link goes down no sooner than 400 ms (the default
-#                  60 ms would) and within 400 + 1000 ms
+#   link-timeout   a survivor with link_timeout_ms=1000: a peer stopped for
+#                  300 ms leaves its link up (the default 60 ms would not);
+#                  a killed one takes it down within 1000 + 1000 ms
 #   server-kill    kill -9 the server: established peers keep exchanging;
 #                  a restarted server (same socket) accepts new peers
 #   shm-same-id    a second process claiming a live id is refused
@@ -44,6 +44,16 @@ HARNESS_TAG=ivf
 kills=${KILLS:-20}
 max_down_ms=${MAX_DOWN_MS:-100}   # the median over the kills
 max_down_any_ms=${MAX_DOWN_ANY_MS:-1000}
+# down_after: when the survivor's link went down for the kill at $killed
+# (taken just before kill -9): its first LINK down at or after it, or
+# $killed itself when the link was already down then (a starved peer's
+# heartbeat flapped it just before the kill: seen under ASan at load 8).
+down_after() {
+  awk -v k="$killed" -F'[= ]' '
+    /^LINK (up|down)/ { if ($4 < k) { state = $2; next }
+                        if ($2 == "down") { print $4; done = 1; exit } }
+    END { if (!done && state == "down") print k }' "$work/s.log"
+}
 
 count() { grep -c "$2" "$work/$1.log" 2>/dev/null; }
 
@@ -99,10 +109,9 @@ peer-kill)
     wait_for "[ \$(count s RESUMED) -ge $i ]" 20 || fail "life $i: survivor got no packet"
     kill -0 "$pid_s" 2>/dev/null || fail "survivor died"
     sleep 0.$((RANDOM % 3 + 1)) # let traffic run a random while (not a sync)
-    kill -9 "$pid_v"; killed=$(date +%s%3N)
+    killed=$(date +%s%3N); kill -9 "$pid_v"
     wait "$pid_v" 2>/dev/null
     # the first link down after the kill (a start-up flap may precede it)
-    down_after() { awk -v k="$killed" -F'[= ]' '/^LINK down/ && $4 >= k {print $4; exit}' "$work/s.log"; }
     wait_for '[ -n "$(down_after)" ]' 5 || fail "life $i: no link down after the kill"
     down=$(down_after)
     delay=$((down - killed))
@@ -123,20 +132,26 @@ peer-kill)
   echo "link-down delay over $kills kills: median $median ms, worst $worst ms"
   ;;
 link-timeout)
+  # What the devarg decides, with margins a loaded sanitizer run keeps: a
+  # peer stopped for 300 ms (SIGSTOP, its heartbeat still) leaves the link
+  # up at link_timeout_ms=1000, where the default 60 ms takes it down; a
+  # killed one takes it down within the timeout + 1 s.
   start_server
-  timeout_ms=400
+  timeout_ms=1000
   run_bg s "net_ivshmem0,server=$sock,link_timeout_ms=$timeout_ms" --survive 120 --seed 1
-  for i in 1 2 3 4 5; do
+  for i in 1 2 3; do
     run_bg v "net_ivshmem0,server=$sock" --count 100000000 --expect 0 --seed $((i + 1)) --timeout 60
     wait_for "[ \$(count s RESUMED) -ge $i ]" 20 || fail "life $i: survivor got no packet"
-    kill -9 "$pid_v"; killed=$(date +%s%3N)
+    downs=$(grep -c '^LINK down' "$work/s.log")
+    kill -STOP "$pid_v"; sleep 0.3; kill -CONT "$pid_v" # the stop's length, not a sync
+    sleep 0.1 # a heartbeat period or ten for the survivor to judge it
+    [ "$(grep -c '^LINK down' "$work/s.log")" -eq "$downs" ] ||
+      fail "life $i: a peer stopped for 300 ms took the link down at link_timeout_ms=$timeout_ms"
+    killed=$(date +%s%3N); kill -9 "$pid_v"
     wait "$pid_v" 2>/dev/null
-    down_after() { awk -v k="$killed" -F'[= ]' '/^LINK down/ && $4 >= k {print $4; exit}' "$work/s.log"; }
     wait_for '[ -n "$(down_after)" ]' 5 || fail "life $i: no link down after the kill"
     delay=$(($(down_after) - killed))
-    echo "kill $i: link down after ${delay} ms (link_timeout_ms=$timeout_ms)"
-    # the heartbeat last moved up to one period (10 ms) before the kill
-    [ $delay -ge $((timeout_ms - 20)) ] || fail "kill $i: link down after $delay ms, before link_timeout_ms=$timeout_ms"
+    echo "life $i: stopped 300 ms: link stayed up; killed: link down after ${delay} ms (link_timeout_ms=$timeout_ms)"
     [ $delay -le $((timeout_ms + max_down_any_ms)) ] || fail "kill $i: link down after $delay ms"
   done
   stop_and_check s "$pid_s"
