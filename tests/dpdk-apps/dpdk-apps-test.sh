@@ -22,7 +22,7 @@ start_example() { # start_example NAME BINARY APP-ARGS...: on lcore 1, port 0 (-
   local name=$1 bin=$2; shift 2
   # shellcheck disable=SC2046
   run_cmd "$name" "${sys_env[@]}" "$EXAMPLES/$bin" $(eal "$name") -l 1 \
-    --vdev "net_ivshmem0,server=$sock,vectors=2" -- -p 0x1 "$@"
+    --vdev "net_ivshmem0,server=$sock,vectors=2${example_devargs:-}" -- -p 0x1 "$@"
   # The peer starts once the port exists: the example waits for link up
   # (up to 9 s) before its main loop.
   wait_for "grep -q 'net_ivshmem0: port 0' '$work/$name.log'" 20 || fail "$bin did not create its port"
@@ -62,11 +62,18 @@ l3fwd-power-intr)
   [ $((busy_ms * 20)) -le "$window_ms" ] || fail "l3fwd-power used $busy_ms ms CPU in $window_ms ms idle"
   grep -q 'sleeps until interrupt' "$work/l3p.log" || fail "l3fwd-power never slept on an interrupt"
   ;;
-l3fwd)
+l3fwd|l3fwd-zc)
   # DPDK's l3fwd (LPM) without --parse-ptype: it needs our packet types and
   # asks for Rx checksum offload (done in software on our copy of the frame).
+  # l3fwd-zc: its port on zero_copy=1, so l3fwd rewrites each frame (MACs,
+  # TTL, IP checksum) inside the peer's buffer in BAR2 before sending it
+  # back; the peer checks every one.
   start_server 2
+  [ "$scenario" = l3fwd-zc ] && example_devargs=,zero_copy=1
   start_example l3f dpdk-l3fwd --config='(0,0,1)'
+  if [ "$scenario" = l3fwd-zc ]; then
+    ! grep -q 'zero_copy=1 refused' "$work/l3f.log" || fail "zero_copy=1 refused on our server's region"
+  fi
   # 198.18.0.0/24 -> port 0 in its default LPM table: back to the peer
   run_peer --count 20000 --dst-ip 198.18.0.1
   wait_main_loop l3f dpdk-l3fwd
