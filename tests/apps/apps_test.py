@@ -286,7 +286,7 @@ def perf_pair(kind, name, ini_args, ref_args, timeout=60):
                 + ref_args)
     wait_for(ready, 10, "the reflector side")
     ini = start([PERF] + eal("ini-" + name, "0", [cli]) + ["--", "--role=initiator",
-                "--timeout=10"] + ini_args)
+                "--timeout=30"] + ini_args)  # net_memif under load: its link took > 10 s once
     rc_i, out_i = finish(ini, timeout)
     rc_r, out_r = finish(ref, 10)
     check(rc_i == 0, "initiator exited %s" % rc_i, out_i + out_r)
